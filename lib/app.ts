@@ -1,0 +1,85 @@
+/**
+ * Turns validated configuration into stacks: `<env>-producer` and one
+ * `<env>-consumer-<name>` per consumer, for every environment.
+ */
+import { Construct } from "constructs";
+import { ConsumerStack } from "../stacks/consumer-stack";
+import { ProducerStack } from "../stacks/producer-stack";
+import { StateBackend } from "../stacks/backend";
+import { Config, EnvironmentConfig } from "./config";
+
+/** Tags every resource carries, under the environment's and the stack's own. */
+export const PROJECT_TAGS: Readonly<Record<string, string>> = {
+  "managed-by": "cdktf",
+  project: "redshift-managed-endpoints",
+};
+
+export interface BuildOptions {
+  /** Absolute folder where local state files live (the project root). */
+  readonly stateDir: string;
+  /** Absolute final synth output folder (`cdktf.out`). */
+  readonly outdir: string;
+}
+
+export interface EnvironmentStacks {
+  readonly producer: ProducerStack;
+  readonly consumers: readonly ConsumerStack[];
+}
+
+export function stateBackendFor(env: EnvironmentConfig, options: BuildOptions): StateBackend {
+  const backend = env.backend ?? { type: "local" as const };
+  return backend.type === "local" ? { type: "local", stateDir: options.stateDir, outdir: options.outdir } : backend;
+}
+
+/** Adds every environment's stacks to `scope` (normally the App). */
+export function buildStacks(scope: Construct, config: Config, options: BuildOptions): Map<string, EnvironmentStacks> {
+  const result = new Map<string, EnvironmentStacks>();
+  for (const [envName, env] of Object.entries(config.environments)) {
+    result.set(envName, buildEnvironment(scope, envName, env, options));
+  }
+  return result;
+}
+
+function buildEnvironment(scope: Construct, envName: string, env: EnvironmentConfig, options: BuildOptions): EnvironmentStacks {
+  const backend = stateBackendFor(env, options);
+  const envTags = { ...PROJECT_TAGS, ...env.tags, environment: envName };
+  const p = env.producer;
+
+  const grantVpcs = new Map<string, string[]>();
+  for (const c of env.consumers) {
+    if (c.accountId === p.accountId) continue;
+    grantVpcs.set(c.accountId, [...new Set([...(grantVpcs.get(c.accountId) ?? []), c.vpcId])]);
+  }
+
+  const producer = new ProducerStack(scope, `${envName}-producer`, {
+    region: env.region,
+    accountId: p.accountId,
+    roleArn: p.roleArn,
+    defaultTags: { ...envTags, role: "producer" },
+    backend,
+    clusterIdentifier: p.clusterIdentifier,
+    port: p.port,
+    grants: [...grantVpcs].map(([accountId, vpcIds]) => ({ accountId, vpcIds })),
+    forceDeleteAuthorizations: p.forceDeleteAuthorizations,
+  });
+
+  const consumers = env.consumers.map(
+    (c) =>
+      new ConsumerStack(scope, `${envName}-consumer-${c.name}`, {
+        region: env.region,
+        accountId: c.accountId,
+        roleArn: c.roleArn,
+        defaultTags: { ...envTags, ...c.tags, role: "consumer", consumer: c.name },
+        backend,
+        authorization: producer.authorizationFor(c.accountId),
+        cluster: producer.cluster,
+        port: p.port,
+        vpcId: c.vpcId,
+        subnetIds: [...c.subnetIds],
+        endpointName: c.endpointName,
+        allowedCidrs: c.allowedCidrs,
+        securityGroupIds: c.securityGroupIds,
+      }),
+  );
+  return { producer, consumers };
+}

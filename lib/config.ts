@@ -1,0 +1,189 @@
+/**
+ * Loads `config/environments.json` (or the file that REDSHIFT_ENDPOINTS_CONFIG
+ * names) once, validates all of it, and returns typed data or a ConfigError
+ * that lists every problem with its JSON path, the value and the rule.
+ */
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { ConfigIssue, crossFieldIssues, formatPath, issue } from "./config-checks";
+import {
+  BackendSchema,
+  Config,
+  ConfigSchema,
+  ConsumerSchema,
+  DnsSchema,
+  EnvironmentSchema,
+  ProducerSchema,
+  QuotasSchema,
+} from "./config-schema";
+
+export * from "./config-schema";
+export { ConfigIssue, formatPath } from "./config-checks";
+
+/** The project's default config file, relative to the project root. */
+export const DEFAULT_CONFIG_FILE = "config/environments.json";
+
+/** A problem the user can fix by editing input. Printed without a stack trace. */
+export class UserError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UserError";
+  }
+}
+
+export class ConfigError extends UserError {
+  constructor(
+    readonly file: string,
+    readonly issues: readonly ConfigIssue[],
+  ) {
+    super(
+      `Invalid configuration in ${file} (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n` +
+        issues.map((i) => `  - ${formatIssue(i)}`).join("\n"),
+    );
+    this.name = "ConfigError";
+  }
+}
+
+export function formatIssue(i: ConfigIssue): string {
+  const got = i.hasValue ? `; got ${i.value === undefined ? "nothing" : preview(i.value)}` : "";
+  return `${formatPath(i.path)}: ${i.message}${got}`;
+}
+
+function preview(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
+/** Reads, parses and validates a config file. Throws ConfigError with every problem found. */
+export function loadConfig(file: string): Config {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === "ENOENT"
+        ? "file not found; set REDSHIFT_ENDPOINTS_CONFIG to an existing file, or create config/environments.json"
+        : code === "EACCES"
+          ? "file is not readable (permission denied)"
+          : code === "EISDIR"
+            ? "is a directory, not a JSON file"
+            : `cannot be read (${code ?? String(e)})`;
+    throw new ConfigError(file, [issue([], why)]);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(file, [issue([], `is not valid JSON: ${jsonErrorWhere(text, (e as Error).message)}`)]);
+  }
+  return parseConfig(raw, file);
+}
+
+/** Validates already-parsed JSON. */
+export function parseConfig(raw: unknown, file = "<config>"): Config {
+  const result = ConfigSchema.safeParse(raw, { reportInput: true });
+  const issues = [...(result.success ? [] : result.error.issues.flatMap(toConfigIssues)), ...crossFieldIssues(raw)];
+  if (issues.length) throw new ConfigError(file, sortIssues(issues));
+  return result.data as Config;
+}
+
+function jsonErrorWhere(text: string, message: string): string {
+  const m = /position (\d+)/.exec(message);
+  if (!m) return message;
+  const pos = Number(m[1]);
+  const before = text.slice(0, pos);
+  const line = before.split("\n").length;
+  const column = pos - before.lastIndexOf("\n");
+  return `${message.replace(/ in JSON at position \d+.*$/, "")} at line ${line}, column ${column}`;
+}
+
+const KNOWN_KEYS = [
+  ConfigSchema,
+  EnvironmentSchema,
+  ProducerSchema,
+  ConsumerSchema,
+  QuotasSchema,
+  ...BackendSchema.options,
+  ...DnsSchema.options,
+].flatMap((s) => Object.keys(s.shape));
+
+function closest(key: string): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const known of new Set(KNOWN_KEYS)) {
+    const d = editDistance(key.toLowerCase(), known.toLowerCase());
+    if (d < bestDistance) {
+      best = known;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length];
+}
+
+type ZodIssue = z.core.$ZodIssue;
+
+function toConfigIssues(zi: ZodIssue): ConfigIssue[] {
+  const path = zi.path.map((p) => (typeof p === "symbol" ? String(p) : p));
+  const input = (zi as { input?: unknown }).input;
+  switch (zi.code) {
+    case "unrecognized_keys":
+      return zi.keys.map((key) => {
+        const hint = closest(key);
+        const value = input && typeof input === "object" ? (input as Record<string, unknown>)[key] : undefined;
+        const why = hint === key ? "is not allowed at this level" : `unknown key${hint ? ` (did you mean "${hint}"?)` : ""}`;
+        return issue([...path, key], `${why}; unknown keys are refused so that typos don't vanish`, value);
+      });
+    case "invalid_type":
+      if (input === undefined) return [issue(path, `is required (expected ${zi.expected})`)];
+      return [issue(path, `must be ${article(zi.expected)}`, input)];
+    case "invalid_union":
+      if (path.includes("backend")) {
+        return [issue(path, 'must be {"type":"local"}, {"type":"s3", bucket, region, keyPrefix} or {"type":"cloud", organization, workspacePrefix}', input)];
+      }
+      if (path[path.length - 1] === "dns") {
+        return [issue(path, "must be {zoneName, recordName} to create a private hosted zone, or {zoneId, recordName} to use an existing one", input)];
+      }
+      return [issue(path, zi.message, input)];
+    case "invalid_key":
+      return zi.issues.map((inner) => issue(path, `key ${inner.message}`, input));
+    case "invalid_element":
+      return zi.issues.map((inner) => issue(path, inner.message, input));
+    case "too_small":
+    case "too_big":
+      if (Array.isArray(input) && zi.message.startsWith("Too")) {
+        return [issue(path, `must have ${zi.code === "too_small" ? "at least" : "at most"} ${String(zi.code === "too_small" ? zi.minimum : zi.maximum)} item(s)`, input)];
+      }
+      return [issue(path, zi.message.startsWith("Too") ? `must be ${zi.code === "too_small" ? "at least" : "at most"} ${String(zi.code === "too_small" ? zi.minimum : zi.maximum)}` : zi.message, input)];
+    default:
+      return [issue(path, zi.message, input)];
+  }
+}
+
+function article(type: string): string {
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}
+
+function sortIssues(issues: ConfigIssue[]): ConfigIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const key = `${formatPath(i.path)}|${i.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,93 @@
+/**
+ * All-or-nothing synthesis.
+ *
+ * cdktf writes each stack's files as it goes and runs the app-level
+ * validations only afterwards, so a failure in a later stack can leave new
+ * files for earlier stacks beside old ones. Here every validation in the
+ * whole tree runs first, then the app is synthesized into a staging folder
+ * beside the output folder, and only a complete, valid result is moved into
+ * place. A failure leaves the output folder exactly as it was. State files
+ * live outside the output folder and are never touched.
+ */
+import { App } from "cdktf";
+import { IConstruct } from "constructs";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { UserError } from "./config";
+
+export class SynthError extends UserError {
+  constructor(readonly problems: readonly string[]) {
+    super(`Synth refused; nothing was written (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "SynthError";
+  }
+}
+
+/** Every validation message in the tree, as `[construct path] message`. */
+export function validationErrors(root: IConstruct): string[] {
+  return root.node.findAll().flatMap((c) => c.node.validate().map((m) => `[${c.node.path}] ${m}`));
+}
+
+/**
+ * Builds the app with `build` and synthesizes it into `outdir`, atomically.
+ * Throws SynthError (a UserError) when any validation fails.
+ */
+export function synthesizeAtomically(outdir: string, build: (app: App) => void): void {
+  const finalDir = path.resolve(outdir);
+  fs.mkdirSync(path.dirname(finalDir), { recursive: true });
+  const staging = fs.mkdtempSync(path.join(path.dirname(finalDir), `.${path.basename(finalDir)}.staging-`));
+  try {
+    const app = new App({ outdir: staging, stackTraces: false });
+    build(app);
+    const before = validationErrors(app);
+    if (before.length) throw new SynthError(before);
+    try {
+      app.synth();
+    } catch (e) {
+      throw new SynthError(cleanCdktfMessage((e as Error).message));
+    }
+    commit(staging, finalDir);
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/** cdktf's own validation messages, without its advice to skip validation. */
+function cleanCdktfMessage(message: string): string[] {
+  return message
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l && !/skipValidation|^Validations allow|^(App-level )?[Vv]alidation failed with the following errors:?$/.test(l));
+}
+
+/**
+ * Moves a finished synth from `staging` into `finalDir` file by file, keeping
+ * what Terraform put there (`.terraform/`, lock files, plans) and dropping
+ * stack folders that the new manifest no longer lists. The manifest goes last.
+ */
+function commit(staging: string, finalDir: string): void {
+  fs.mkdirSync(finalDir, { recursive: true });
+  const manifest = JSON.parse(fs.readFileSync(path.join(staging, "manifest.json"), "utf8")) as { stacks: Record<string, unknown> };
+  const stacksDir = path.join(finalDir, "stacks");
+  if (fs.existsSync(stacksDir)) {
+    for (const entry of fs.readdirSync(stacksDir)) {
+      if (!(entry in manifest.stacks)) fs.rmSync(path.join(stacksDir, entry), { recursive: true, force: true });
+    }
+  }
+  moveTree(staging, finalDir, (rel) => rel !== "manifest.json");
+  fs.renameSync(path.join(staging, "manifest.json"), path.join(finalDir, "manifest.json"));
+}
+
+function moveTree(from: string, to: string, include: (relative: string) => boolean, prefix = ""): void {
+  for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (!include(rel)) continue;
+    const src = path.join(from, entry.name);
+    const dst = path.join(to, entry.name);
+    if (entry.isDirectory()) {
+      fs.mkdirSync(dst, { recursive: true });
+      moveTree(src, dst, include, rel);
+    } else {
+      fs.renameSync(src, dst);
+    }
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * What the producer and consumer stacks share: one aliased AWS provider
+ * pinned to the stack's account, the check that binds every AWS block to it,
+ * and the state backend.
+ */
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { TerraformStack } from "cdktf";
+import { Construct } from "constructs";
+import { RequireAliasedAwsProvider } from "../modules/provider-binding";
+import { StateBackend, configureBackend } from "./backend";
+
+export interface AccountStackProps {
+  /** AWS region of every resource in the stack. */
+  readonly region: string;
+  /** The only account this stack may change; pinned in the provider's allowed_account_ids. */
+  readonly accountId: string;
+  /**
+   * Role the provider assumes.
+   * @default the ambient credentials (or the workspace's dynamic credentials)
+   */
+  readonly roleArn?: string;
+  /** Tags on every resource: project defaults, then the environment's, then the stack's. */
+  readonly defaultTags: Readonly<Record<string, string>>;
+  /** Where the stack's state lives. */
+  readonly backend: StateBackend;
+}
+
+export abstract class AccountStack extends TerraformStack {
+  /** The stack's one AWS provider. Every AWS block in the stack must use it. */
+  public readonly provider: AwsProvider;
+
+  protected constructor(scope: Construct, id: string, alias: "producer" | "consumer", props: AccountStackProps) {
+    super(scope, id);
+    configureBackend(this, props.backend);
+    this.provider = new AwsProvider(this, "aws", {
+      alias,
+      region: props.region,
+      allowedAccountIds: [props.accountId],
+      assumeRole: props.roleArn ? [{ roleArn: props.roleArn, sessionName: `redshift-endpoints-${id}`.slice(0, 64) }] : undefined,
+      defaultTags: [{ tags: { ...props.defaultTags } }],
+    });
+    RequireAliasedAwsProvider.on(this, this.provider);
+  }
+}
