@@ -1,28 +1,16 @@
 /**
- * Wiring only: load and validate the configuration once, build the stacks,
- * synthesize them all-or-nothing. Bad input exits 1 with a readable message
- * and no stack trace.
+ * Wiring only: read the environment, then load and validate the
+ * configuration once, build the stacks and synthesize them all-or-nothing
+ * (lib/cli.ts). Bad input exits 1 with a readable message, no stack trace.
  */
-import * as path from "node:path";
-import { buildStacks } from "./lib/app";
-import { DEFAULT_CONFIG_FILE, UserError, loadConfig } from "./lib/config";
-import { synthesizeAtomically } from "./lib/synth";
+import { synthCommand } from "./lib/cli";
+import { DEFAULT_CONFIG_FILE } from "./lib/config";
 
-function main(): void {
-  const configFile = process.env.REDSHIFT_ENDPOINTS_CONFIG ?? DEFAULT_CONFIG_FILE;
-  const outdir = path.resolve(process.env.CDKTF_OUTDIR ?? "cdktf.out");
-  const config = loadConfig(configFile);
-  synthesizeAtomically(outdir, (app) => buildStacks(app, config, { stateDir: process.cwd(), outdir }));
-}
-
-try {
-  main();
-} catch (e) {
-  if (e instanceof UserError || !process.env.REDSHIFT_ENDPOINTS_DEBUG) {
-    process.stderr.write(`${e instanceof UserError ? "" : "Synth failed: "}${(e as Error).message}\n`);
-    if (!(e instanceof UserError)) process.stderr.write("(set REDSHIFT_ENDPOINTS_DEBUG=1 for the stack trace)\n");
-  } else {
-    process.stderr.write(`${(e as Error).stack}\n`);
-  }
-  process.exitCode = 1;
-}
+const result = synthCommand({
+  configFile: process.env.REDSHIFT_ENDPOINTS_CONFIG ?? DEFAULT_CONFIG_FILE,
+  outdir: process.env.CDKTF_OUTDIR ?? "cdktf.out",
+  stateDir: process.cwd(),
+  debug: process.env.REDSHIFT_ENDPOINTS_DEBUG === "1",
+});
+process.stderr.write(result.stderr);
+process.exitCode = result.exitCode;

@@ -32,8 +32,7 @@ const roleArn = z
   .describe("IAM role ARN assumed by this stack's provider. It must be in the stack's own account. Omit to use the ambient credentials.");
 
 const region = z
-  .string()
-  .refine((r) => AWS_REGIONS.includes(r), { error: "must be an AWS region code such as ap-northeast-1" })
+  .enum(AWS_REGIONS as [string, ...string[]], { error: "must be an AWS region code such as ap-northeast-1" })
   .describe("AWS region code.")
   .meta({ examples: ["ap-northeast-1"] });
 

@@ -18,7 +18,8 @@ import {
 } from "./config-schema";
 
 export * from "./config-schema";
-export { ConfigIssue, formatPath } from "./config-checks";
+export { formatPath } from "./config-checks";
+export type { ConfigIssue } from "./config-checks";
 
 /** The project's default config file, relative to the project root. */
 export const DEFAULT_CONFIG_FILE = "config/environments.json";

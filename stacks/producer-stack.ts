@@ -74,7 +74,6 @@ export class ProducerStack extends AccountStack {
           grantor: authorization.grantor,
           grantee: authorization.grantee,
           cluster_identifier: authorization.clusterIdentifier,
-          cluster_status: authorization.clusterStatus,
           allowed_all_vpcs: authorization.allowedAllVpcs,
           allowed_vpc_ids: authorization.vpcIds,
           endpoint_count: authorization.endpointCount,

@@ -12,8 +12,8 @@
  * silently rebinds, so the fix is made where the resource is declared.
  */
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { IValidation, TerraformDataSource, TerraformProvider, TerraformResource, Token } from "cdktf";
-import { Construct } from "constructs";
+import { TerraformDataSource, TerraformProvider, TerraformResource, Token } from "cdktf";
+import { Construct, IValidation } from "constructs";
 
 export class RequireAliasedAwsProvider implements IValidation {
   /**
