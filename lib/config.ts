@@ -151,6 +151,7 @@ function toConfigIssues(zi: ZodIssue): ConfigIssue[] {
       });
     case "invalid_type":
       if (input === undefined) return [issue(path, `is required (expected ${zi.expected})`)];
+      if (zi.expected === "int") return [issue(path, "must be a whole number", input)];
       return [issue(path, `must be ${article(zi.expected)}`, input)];
     case "invalid_union":
       if (path.includes("backend")) {
@@ -161,7 +162,7 @@ function toConfigIssues(zi: ZodIssue): ConfigIssue[] {
       }
       return [issue(path, zi.message, input)];
     case "invalid_key":
-      return zi.issues.map((inner) => issue(path, `key ${inner.message}`, input));
+      return zi.issues.map((inner) => issue(path, inner.message, input));
     case "invalid_element":
       return zi.issues.map((inner) => issue(path, inner.message, input));
     case "too_small":

@@ -1,0 +1,67 @@
+/**
+ * The real entry point, as a user runs it: `node scripts/run-ts.js main.ts`
+ * (what `npm run synth` and cdktf.json's app run), in its own process.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { STACK_TRACE, listFiles, tempDir, validConfig } from "./helpers";
+
+const ROOT = path.join(__dirname, "..");
+
+function synth(env: Record<string, string>, cwd = tempDir()) {
+  const r = spawnSync(process.execPath, [path.join(ROOT, "scripts", "run-ts.js"), path.join(ROOT, "main.ts")], {
+    cwd,
+    env: { ...process.env, ...env },
+    encoding: "utf8",
+  });
+  return { status: r.status, stderr: r.stderr, cwd, files: listFiles(path.join(cwd, "cdktf.out")) };
+}
+
+describe("synth entry point", () => {
+  test("synthesizes the shipped config into cdktf.out of the working folder", () => {
+    const run = synth({ REDSHIFT_ENDPOINTS_CONFIG: path.join(ROOT, "config", "environments.json") });
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    expect(run.files).toContain("stacks/prod-consumer-bi/cdk.tf.json");
+    expect(run.files).toContain("manifest.json");
+  });
+
+  test("fails on two subnets with exit 1, the JSON path, no stack trace and no file written", () => {
+    const dir = tempDir();
+    const config = validConfig();
+    config.environments.dev.consumers[0].subnetIds.push("subnet-0a1b2c3d");
+    fs.writeFileSync(path.join(dir, "c.json"), JSON.stringify(config));
+    const run = synth({ REDSHIFT_ENDPOINTS_CONFIG: path.join(dir, "c.json") }, dir);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("environments.dev.consumers[0].subnetIds: must hold exactly 1 subnet");
+    expect(run.stderr).not.toMatch(STACK_TRACE);
+    expect(fs.readdirSync(dir)).toEqual(["c.json"]);
+  });
+
+  test("fails on a missing config file with exit 1 and the reason", () => {
+    const run = synth({ REDSHIFT_ENDPOINTS_CONFIG: "/nonexistent/environments.json" });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/Invalid configuration in \/nonexistent\/environments\.json \(1 problem\):\n {2}- \(file\): file not found/);
+    expect(run.stderr).not.toMatch(STACK_TRACE);
+    expect(run.files).toEqual([]);
+  });
+});
+
+describe("shipped files", () => {
+  test("the JSON Schema is generated from the zod schema and up to date", () => {
+    const r = spawnSync(process.execPath, [path.join(ROOT, "scripts", "run-ts.js"), path.join(ROOT, "scripts", "write-schema.ts"), "--check"], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+  });
+
+  test("the shipped config points at the shipped schema and has dev, stg and prod", () => {
+    const config = JSON.parse(fs.readFileSync(path.join(ROOT, "config", "environments.json"), "utf8"));
+    expect(config.$schema).toBe("./environments.schema.json");
+    expect(fs.existsSync(path.join(ROOT, "config", config.$schema))).toBe(true);
+    expect(Object.keys(config.environments)).toEqual(["dev", "stg", "prod"]);
+  });
+});
