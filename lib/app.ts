@@ -79,6 +79,10 @@ function buildEnvironment(scope: Construct, envName: string, env: EnvironmentCon
         endpointName: c.endpointName,
         allowedCidrs: c.allowedCidrs,
         securityGroupIds: c.securityGroupIds,
+        standbySubnetIds: c.standbySubnetIds,
+        dnsRecordName: c.dns?.recordName,
+        dnsZoneName: c.dns && "zoneName" in c.dns ? c.dns.zoneName : undefined,
+        dnsZoneId: c.dns && "zoneId" in c.dns ? c.dns.zoneId : undefined,
       }),
   );
   return { producer, consumers };

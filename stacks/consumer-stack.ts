@@ -3,10 +3,13 @@
  * port to the configured CIDRs, and the single-subnet endpoint.
  */
 import { DataAwsRedshiftCluster } from "@cdktf/provider-aws/lib/data-aws-redshift-cluster";
+import { DataAwsSubnet } from "@cdktf/provider-aws/lib/data-aws-subnet";
 import { RedshiftEndpointAuthorization } from "@cdktf/provider-aws/lib/redshift-endpoint-authorization";
+import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
+import { Route53Zone } from "@cdktf/provider-aws/lib/route53-zone";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { TerraformOutput, Token } from "cdktf";
+import { Op, TerraformOutput, TerraformSelf, Token } from "cdktf";
 import { Construct } from "constructs";
 import { RedshiftManagedEndpoint } from "../modules/redshift-endpoint";
 import { AccountStack, AccountStackProps } from "./account-stack";
@@ -35,13 +38,35 @@ export interface ConsumerStackProps extends AccountStackProps {
    * @default none
    */
   readonly securityGroupIds?: readonly string[];
+  /**
+   * Subnets in other AZs of the same VPC, ready to be promoted into `subnetIds`
+   * after an AZ failure. Checked at plan: same VPC, different AZ from the active subnet.
+   * @default none
+   */
+  readonly standbySubnetIds?: readonly string[];
+  /**
+   * A stable private DNS name for the endpoint: a CNAME `<dnsRecordName>.<zone>`.
+   * Give `dnsZoneName` to create a private hosted zone associated with the VPC,
+   * or `dnsZoneId` to use an existing one.
+   * @default no DNS record
+   */
+  readonly dnsRecordName?: string;
+  /** Name of a private hosted zone to create. @default none */
+  readonly dnsZoneName?: string;
+  /** Id of an existing private hosted zone. @default none */
+  readonly dnsZoneId?: string;
 }
+
+/** TTL of the endpoint's CNAME: short, so clients follow a moved endpoint quickly. */
+export const DNS_TTL_SECONDS = 30;
 
 export class ConsumerStack extends AccountStack {
   /** The security group that admits the client CIDRs on the cluster port. */
   public readonly securityGroup: SecurityGroup;
   /** The endpoint. */
   public readonly endpoint: RedshiftManagedEndpoint;
+  /** The stable DNS name's record, when `dnsRecordName` is set. */
+  public readonly dnsRecord?: Route53Record;
 
   constructor(scope: Construct, id: string, props: ConsumerStackProps) {
     super(scope, id, "consumer", props);
@@ -76,6 +101,10 @@ export class ConsumerStack extends AccountStack {
       securityGroupIds: [this.securityGroup.id, ...(props.securityGroupIds ?? [])],
     });
 
+    this.checkSubnets(props);
+    this.dnsRecord = this.stableName(props);
+    const host = this.dnsRecord?.fqdn ?? this.endpoint.endpointAddress;
+
     const out = (name: string, value: string | number, description: string) =>
       new TerraformOutput(this, name, { value, description });
     out("endpoint_address", this.endpoint.endpointAddress, "DNS address of the Redshift-managed VPC endpoint");
@@ -85,10 +114,79 @@ export class ConsumerStack extends AccountStack {
     out("endpoint_subnet_id", this.endpoint.endpointSubnetId, "Subnet of the endpoint's network interface");
     out("vpc_endpoint_id", this.endpoint.vpcEndpointId, "Id of the VPC endpoint Redshift manages for this endpoint");
     out("security_group_id", this.securityGroup.id, "Security group admitting the client CIDRs");
+    if (this.dnsRecord) out("stable_dns_name", this.dnsRecord.fqdn, "Stable private DNS name (CNAME to the endpoint); survives endpoint replacement");
     out(
       "psql_command",
-      `psql -h ${this.endpoint.endpointAddress} -p ${Token.asString(this.endpoint.endpointPort)} -U <user> -d <database>`,
+      `psql -h ${host} -p ${Token.asString(this.endpoint.endpointPort)} -U <user> -d <database>`,
       "Ready-to-paste psql command; replace <user> and <database>",
     );
+  }
+
+  /**
+   * Plan-time checks of the subnets: the active one is in the VPC, and each
+   * standby is in the VPC and in another AZ, so that promoting it really moves
+   * the endpoint away from a failed AZ.
+   */
+  private checkSubnets(props: ConsumerStackProps): void {
+    const active = props.subnetIds[0];
+    if (!props.standbySubnetIds?.length || Token.isUnresolved(active)) return;
+    const activeSubnet = new DataAwsSubnet(this, "active-subnet", {
+      provider: this.provider,
+      id: active,
+      lifecycle: {
+        postcondition: [
+          {
+            condition: Op.eq(TerraformSelf.getString("vpc_id"), props.vpcId),
+            errorMessage: `Subnet ${active} (subnetIds[0]) is in VPC ${TerraformSelf.getString("vpc_id")}, not in the consumer VPC ${props.vpcId}.`,
+          },
+        ],
+      },
+    });
+    for (const standby of props.standbySubnetIds) {
+      new DataAwsSubnet(this, `standby-subnet-${standby}`, {
+        provider: this.provider,
+        id: standby,
+        lifecycle: {
+          postcondition: [
+            {
+              condition: Op.eq(TerraformSelf.getString("vpc_id"), props.vpcId),
+              errorMessage: `Standby subnet ${standby} is in VPC ${TerraformSelf.getString("vpc_id")}, not in the consumer VPC ${props.vpcId}; a standby must be in the same VPC.`,
+            },
+            {
+              condition: Op.neq(TerraformSelf.getString("availability_zone"), activeSubnet.availabilityZone),
+              errorMessage: `Standby subnet ${standby} is in ${TerraformSelf.getString("availability_zone")}, the same AZ as the active subnet ${active}; a standby must be in another AZ to survive that AZ's failure.`,
+            },
+          ],
+        },
+      });
+    }
+  }
+
+  /** A CNAME with a short TTL pointing at the endpoint's address, in a new or an existing private zone. */
+  private stableName(props: ConsumerStackProps): Route53Record | undefined {
+    if (props.dnsRecordName === undefined) return undefined;
+    if ((props.dnsZoneName === undefined) === (props.dnsZoneId === undefined)) {
+      throw new Error(`${this.node.path}: dnsRecordName needs exactly one of dnsZoneName (create a zone) or dnsZoneId (use a zone)`);
+    }
+    let zoneId = props.dnsZoneId;
+    let name = props.dnsRecordName;
+    if (props.dnsZoneName !== undefined) {
+      const zone = new Route53Zone(this, "private-zone", {
+        provider: this.provider,
+        name: props.dnsZoneName,
+        comment: `Stable names of Redshift-managed VPC endpoints in ${props.vpcId}`,
+        vpc: [{ vpcId: props.vpcId }],
+      });
+      zoneId = zone.zoneId;
+      name = `${props.dnsRecordName}.${props.dnsZoneName}`;
+    }
+    return new Route53Record(this, "stable-name", {
+      provider: this.provider,
+      zoneId: zoneId ?? "",
+      name,
+      type: "CNAME",
+      ttl: DNS_TTL_SECONDS,
+      records: [this.endpoint.endpointAddress],
+    });
   }
 }
