@@ -11,6 +11,7 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Op, TerraformOutput, TerraformSelf, Token } from "cdktf";
 import { Construct } from "constructs";
+import { suppressCheckov } from "../modules/checkov";
 import { RedshiftManagedEndpoint } from "../modules/redshift-endpoint";
 import { AccountStack, AccountStackProps } from "./account-stack";
 
@@ -77,6 +78,10 @@ export class ConsumerStack extends AccountStack {
       description: `Clients of Redshift-managed VPC endpoint ${props.endpointName}, port ${props.port} only`,
       vpcId: props.vpcId,
       revokeRulesOnDelete: true,
+    });
+    suppressCheckov(this.securityGroup, {
+      id: "CKV2_AWS_5",
+      comment: "Attached to the Redshift-managed VPC endpoint (aws_redshift_endpoint_access.vpc_security_group_ids), which checkov does not count as an attachment",
     });
     for (const cidr of props.allowedCidrs) {
       const v6 = cidr.includes(":");
