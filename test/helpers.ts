@@ -33,8 +33,17 @@ export function validConfig(): any {
   };
 }
 
+const created: string[] = [];
+
+/** A fresh temporary folder, removed after the test file (see test/setup.ts). */
 export function tempDir(prefix = "rme-"): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  created.push(dir);
+  return dir;
+}
+
+export function removeTempDirs(): void {
+  for (const dir of created.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 }
 
 export interface SynthRun {

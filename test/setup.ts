@@ -1,3 +1,5 @@
 import { Testing } from "cdktf";
+import { removeTempDirs } from "./helpers";
 
 Testing.setupJest();
+afterAll(removeTempDirs);
