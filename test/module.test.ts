@@ -11,19 +11,19 @@ import { RedshiftManagedEndpoint, RedshiftManagedEndpointProps } from "../module
 
 type Overrides = Partial<Omit<RedshiftManagedEndpointProps, "provider">>;
 
+const PROPS = {
+  clusterIdentifier: "shared-lake",
+  resourceOwner: "111111111111",
+  endpointName: "team-x-lake",
+  subnetIds: ["subnet-0123abcd"],
+  securityGroupIds: ["sg-0123abcd"],
+};
+
 function endpointStack(overrides: Overrides = {}) {
   const app = Testing.app();
   const stack = new TerraformStack(app, "team-x");
   const provider = new AwsProvider(stack, "aws", { alias: "team", region: "eu-west-1", allowedAccountIds: ["999999999999"] });
-  const endpoint = new RedshiftManagedEndpoint(stack, "analytics", {
-    provider,
-    clusterIdentifier: "shared-lake",
-    resourceOwner: "111111111111",
-    endpointName: "team-x-lake",
-    subnetIds: ["subnet-0123abcd"],
-    securityGroupIds: ["sg-0123abcd"],
-    ...overrides,
-  });
+  const endpoint = new RedshiftManagedEndpoint(stack, "analytics", { provider, ...PROPS, ...overrides });
   return { stack, provider, endpoint };
 }
 
@@ -31,15 +31,7 @@ describe("RedshiftManagedEndpoint", () => {
   test("creates a one-subnet group and an endpoint bound to the given provider", () => {
     const synthesized = Testing.synthScope((scope) => {
       const provider = new AwsProvider(scope, "aws", { alias: "team", region: "eu-west-1" });
-      new RedshiftManagedEndpoint(scope, "analytics", {
-        provider,
-        clusterIdentifier: "shared-lake",
-        resourceOwner: "111111111111",
-        endpointName: "team-x-lake",
-        subnetIds: ["subnet-0123abcd"],
-        securityGroupIds: ["sg-0123abcd"],
-        tags: { owner: "team-x" },
-      });
+      new RedshiftManagedEndpoint(scope, "analytics", { provider, ...PROPS, tags: { owner: "team-x" } });
     });
     expect(synthesized).toHaveResourceWithProperties(RedshiftSubnetGroup, {
       name: "team-x-lake-subnet-0123abcd",
