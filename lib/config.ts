@@ -74,7 +74,7 @@ export function loadConfig(file: string): Config {
   }
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = JSON.parse(text.replace(/^\uFEFF/, "")); // editors on some systems write a byte-order mark
   } catch (e) {
     throw new ConfigError(file, [issue([], `is not valid JSON: ${jsonErrorWhere(text, (e as Error).message)}`)]);
   }
@@ -150,9 +150,9 @@ function toConfigIssues(zi: ZodIssue): ConfigIssue[] {
         return issue([...path, key], `${why}; unknown keys are refused so that typos don't vanish`, value);
       });
     case "invalid_type":
-      if (input === undefined) return [issue(path, `is required (expected ${zi.expected})`)];
+      if (input === undefined) return [issue(path, `is required (expected ${typeName(zi.expected)})`)];
       if (zi.expected === "int") return [issue(path, "must be a whole number", input)];
-      return [issue(path, `must be ${article(zi.expected)}`, input)];
+      return [issue(path, `must be ${article(typeName(zi.expected))}`, input)];
     case "invalid_union":
       if (path.includes("backend")) {
         return [issue(path, 'must be {"type":"local"}, {"type":"s3", bucket, region, keyPrefix} or {"type":"cloud", organization, workspacePrefix}', input)];
@@ -176,13 +176,21 @@ function toConfigIssues(zi: ZodIssue): ConfigIssue[] {
   }
 }
 
+/** zod's type names in JSON's words. */
+function typeName(expected: string): string {
+  return expected === "record" ? "object" : expected;
+}
+
 function article(type: string): string {
   return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
 }
 
+/** Drops duplicates, and any further rule on a value whose type is already wrong. */
 function sortIssues(issues: ConfigIssue[]): ConfigIssue[] {
   const seen = new Set<string>();
+  const wrongType = new Set(issues.filter((i) => /^must be an? [a-z]+$/.test(i.message)).map((i) => formatPath(i.path)));
   return issues.filter((i) => {
+    if (wrongType.has(formatPath(i.path)) && !/^must be an? [a-z]+$/.test(i.message)) return false;
     const key = `${formatPath(i.path)}|${i.message}`;
     if (seen.has(key)) return false;
     seen.add(key);

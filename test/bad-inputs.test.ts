@@ -103,6 +103,8 @@ const cases: Array<[string, string, (c: Config) => void, RegExp]> = [
   ["malformed cluster identifier", `${P}.clusterIdentifier`, set((c) => (c.environments.dev.producer.clusterIdentifier = "Lake_Dev")), /Redshift cluster identifier/],
   ["consumers not a list", "environments.dev.consumers", set((c) => (c.environments.dev.consumers = { name: "bi" })), /must be an array/],
   ["no consumer", "environments.dev.consumers", set((c) => (c.environments.dev.consumers = [])), /at least one consumer/],
+  ["environments as a list", "environments", set((c) => (c.environments = [])), /must be an object; got \[\]/],
+  ["subnet ids as a string", `${C}.subnetIds`, set((c) => (c.environments.dev.consumers[0].subnetIds = "subnet-0a1b2c3d")), /must be an array; got "subnet-0a1b2c3d"/],
   ["no environment", "environments", set((c) => (c.environments = {})), /at least one environment/],
   ["reserved tag key", 'environments.dev.tags["aws:team"]', set((c) => (c.environments.dev.tags = { "aws:team": "x" })), /tag keys must not start with the reserved prefix aws:/],
   ["unknown backend type", "environments.dev.backend.type", set((c) => (c.environments.dev.backend = { type: "gcs" })), /must be \{"type":"local"\}, \{"type":"s3"/],
@@ -166,6 +168,18 @@ describe("every problem at once", () => {
     const run = runSynth(config);
     expect(run.stderr).toMatch(/\(4 problems\)/);
     for (const p of ["environments.dev.region", `${P}.port`, `${C}.subnetIds`, `${C}.colour`]) expect(run.stderr).toContain(`  - ${p}: `);
+  });
+
+  test("reports a value of the wrong type once, not once per rule", () => {
+    const config = validConfig();
+    config.environments.dev.consumers[0].subnetIds = "subnet-0a1b2c3d";
+    expect(runSynth(config).stderr).toMatch(/\(1 problem\):\n {2}- environments\.dev\.consumers\[0\]\.subnetIds: must be an array; got "subnet-0a1b2c3d"\n$/);
+  });
+
+  test("accepts a file that starts with a byte-order mark", () => {
+    const run = runSynth(`\uFEFF${JSON.stringify(validConfig())}`);
+    expect(run.stderr).toBe("");
+    expect(run.exitCode).toBe(0);
   });
 
   test("accepts a quota raised in the config", () => {
