@@ -6,6 +6,7 @@ import { Construct } from "constructs";
 import { ConsumerStack } from "../stacks/consumer-stack";
 import { ProducerStack } from "../stacks/producer-stack";
 import { StateBackend } from "../stacks/backend";
+import { buildBootstrap, providerRoleArn } from "./bootstrap";
 import { Config, EnvironmentConfig } from "./config";
 
 /** Tags every resource carries, under the environment's and the stack's own. */
@@ -37,6 +38,7 @@ export function buildStacks(scope: Construct, config: Config, options: BuildOpti
   for (const [envName, env] of Object.entries(config.environments)) {
     result.set(envName, buildEnvironment(scope, envName, env, options));
   }
+  buildBootstrap(scope, config, options);
   return result;
 }
 
@@ -54,7 +56,7 @@ function buildEnvironment(scope: Construct, envName: string, env: EnvironmentCon
   const producer = new ProducerStack(scope, `${envName}-producer`, {
     region: env.region,
     accountId: p.accountId,
-    roleArn: p.roleArn,
+    roleArn: providerRoleArn(env, p.roleArn),
     defaultTags: { ...envTags, role: "producer" },
     backend,
     clusterIdentifier: p.clusterIdentifier,
@@ -68,7 +70,7 @@ function buildEnvironment(scope: Construct, envName: string, env: EnvironmentCon
       new ConsumerStack(scope, `${envName}-consumer-${c.name}`, {
         region: env.region,
         accountId: c.accountId,
-        roleArn: c.roleArn,
+        roleArn: providerRoleArn(env, c.roleArn),
         defaultTags: { ...envTags, ...c.tags, role: "consumer", consumer: c.name },
         backend,
         authorization: producer.authorizationFor(c.accountId),

@@ -77,6 +77,7 @@ export function crossFieldIssues(raw: unknown): ConfigIssue[] {
     const producer = isRecord(envRaw.producer) ? envRaw.producer : undefined;
     claimStackId(`${env}-producer`, ["environments", env]);
     if (producer) checkRoleAccount(issues, ["environments", env, "producer"], producer);
+    checkDynamicCredentialRoles(issues, env, envRaw);
 
     const consumers: ConsumerRef[] = [];
     const names = new Map<string, number>();
@@ -109,6 +110,18 @@ export function crossFieldIssues(raw: unknown): ConfigIssue[] {
   checkOneEndpointPerVpc(issues, producers);
   checkQuotasAndAuthorizations(issues, producers, isRecord(raw.quotas) ? raw.quotas : {});
   return issues;
+}
+
+/** With AWS dynamic credentials, every workspace's runs assume their own stack's role, so each stack needs one. */
+function checkDynamicCredentialRoles(issues: ConfigIssue[], env: string, envRaw: Record<string, unknown>) {
+  const backend = envRaw.backend;
+  if (!isRecord(backend) || backend.type !== "cloud" || backend.awsDynamicCredentials !== true) return;
+  const why = `is required when ${formatPath(["environments", env, "backend", "awsDynamicCredentials"])} is true: the stack's Terraform Cloud workspace gets AWS dynamic credentials for this role (TFC_AWS_RUN_ROLE_ARN)`;
+  const stacks: Array<[JsonPath, unknown]> = [[["environments", env, "producer"], envRaw.producer]];
+  if (Array.isArray(envRaw.consumers)) envRaw.consumers.forEach((c, i) => stacks.push([["environments", env, "consumers", i], c]));
+  for (const [path, stack] of stacks) {
+    if (isRecord(stack) && stack.roleArn === undefined) issues.push(issue([...path, "roleArn"], why));
+  }
 }
 
 function checkRoleAccount(issues: ConfigIssue[], path: JsonPath, stack: Record<string, unknown>) {

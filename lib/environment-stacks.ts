@@ -1,0 +1,111 @@
+/**
+ * One environment's stacks, in the order they deploy, and the cdktf command
+ * lines that deploy or diff them: what `npm run deploy -- <env>` and
+ * `npm run diff -- <env>` run (scripts/cdktf-env.ts). Everything here is
+ * pure except the injected spawner, so it is tested without running cdktf.
+ */
+import type { CommandResult } from "./cli";
+import { Config, UserError, loadConfig } from "./config";
+
+/** The producer stack of environment `envName`. */
+export function producerStackId(envName: string): string {
+  return `${envName}-producer`;
+}
+
+/** The stack of consumer `consumerName` in environment `envName`. */
+export function consumerStackId(envName: string, consumerName: string): string {
+  return `${envName}-consumer-${consumerName}`;
+}
+
+/** An environment name that the config does not define. Exit code 2, like any usage error. */
+export class UnknownEnvironmentError extends UserError {
+  constructor(
+    readonly environment: string,
+    readonly known: readonly string[],
+    readonly configFile: string,
+  ) {
+    super(`Unknown environment "${environment}". Known environments in ${configFile}: ${known.join(", ")}.`);
+    this.name = "UnknownEnvironmentError";
+  }
+}
+
+/**
+ * The stack ids of environment `envName`, producer first, then its consumers
+ * in config order: every consumer reads the producer's state, so the producer
+ * deploys first.
+ */
+export function environmentStackIds(config: Config, envName: string, configFile = "<config>"): string[] {
+  if (!Object.hasOwn(config.environments, envName)) {
+    throw new UnknownEnvironmentError(envName, Object.keys(config.environments), configFile);
+  }
+  const env = config.environments[envName];
+  return [producerStackId(envName), ...env.consumers.map((c) => consumerStackId(envName, c.name))];
+}
+
+export type CdktfCommand = "deploy" | "diff";
+export const CDKTF_COMMANDS: readonly CdktfCommand[] = ["deploy", "diff"];
+
+/**
+ * The `npx` argument lists that run `command` on `stackIds`, in order.
+ *
+ * - deploy: one run over every stack; cdktf orders them by their dependencies.
+ * - diff: one run per stack, since `cdktf diff` takes a single stack; every run
+ *   after the first reuses the first one's synth (`--skip-synth`).
+ *
+ * `extraArgs` (for example `--auto-approve`) go to every run, unchanged.
+ */
+export function cdktfInvocations(command: CdktfCommand, stackIds: readonly string[], extraArgs: readonly string[] = []): string[][] {
+  if (command === "deploy") return [["cdktf", "deploy", ...stackIds, ...extraArgs]];
+  return stackIds.map((id, i) => ["cdktf", "diff", id, ...(i > 0 && !extraArgs.includes("--skip-synth") ? ["--skip-synth"] : []), ...extraArgs]);
+}
+
+/** Runs `command args...` with the terminal attached and resolves to its exit code. */
+export type Spawner = (command: string, args: readonly string[]) => Promise<number>;
+
+export interface EnvironmentCommandOptions {
+  /** `[deploy|diff, <environment>, ...extra cdktf args]`. */
+  readonly argv: readonly string[];
+  /** The config file to read. */
+  readonly configFile: string;
+  /** Runs one command line; the real one inherits stdio so that cdktf shows its own progress. */
+  readonly spawn: Spawner;
+  /**
+   * Receives each command line just before it runs.
+   * @default no output
+   */
+  readonly announce?: (line: string) => void;
+}
+
+const usage = (command: string) =>
+  `Usage: npm run ${command} -- <environment> [cdktf ${command} options${command === "deploy" ? ", e.g. --auto-approve" : ""}]\n`;
+
+/**
+ * Loads and validates the config, resolves the environment's stacks and runs
+ * cdktf on them, stopping at the first run that fails.
+ * Exit codes: 2 for usage errors (unknown command or environment), 1 for an
+ * invalid config, otherwise cdktf's own.
+ */
+export async function environmentCommand(options: EnvironmentCommandOptions): Promise<CommandResult> {
+  const [command, envName, ...extraArgs] = options.argv;
+  if (!CDKTF_COMMANDS.includes(command as CdktfCommand)) {
+    return { exitCode: 2, stderr: `Unknown command ${JSON.stringify(command ?? "")}: expected one of ${CDKTF_COMMANDS.join(", ")}.\n` };
+  }
+  if (envName === undefined || envName.startsWith("-")) {
+    return { exitCode: 2, stderr: `Missing environment name.\n${usage(command)}` };
+  }
+  let invocations: string[][];
+  try {
+    const config = loadConfig(options.configFile);
+    invocations = cdktfInvocations(command as CdktfCommand, environmentStackIds(config, envName, options.configFile), extraArgs);
+  } catch (e) {
+    if (e instanceof UnknownEnvironmentError) return { exitCode: 2, stderr: `${e.message}\n${usage(command)}` };
+    if (e instanceof UserError) return { exitCode: 1, stderr: `${e.message}\n` };
+    throw e;
+  }
+  for (const args of invocations) {
+    options.announce?.(`> npx ${args.join(" ")}`);
+    const exitCode = await options.spawn("npx", args);
+    if (exitCode !== 0) return { exitCode, stderr: "" };
+  }
+  return { exitCode: 0, stderr: "" };
+}
