@@ -54,21 +54,20 @@ export function synthesizeAtomically(outdir: string, build: (app: App) => void):
 }
 
 /**
- * cdktf records where every token was created by capturing and formatting a
- * full stack trace (even with `stackTraces: false`), which it only ever shows
- * when a token fails to resolve. At hundreds of stacks that is a quarter of
- * synth time and memory. While synthesizing, plain-object captures (cdktf's)
- * format to an empty trace; real Error objects keep theirs. Returns the undo.
+ * cdktf records where every token was created by capturing a full stack trace
+ * (`Error.captureStackTrace` on a plain object, with no depth limit, even with
+ * `stackTraces: false`), and only ever shows it when a token fails to resolve.
+ * At hundreds of stacks that is a large share of synth time and memory. While
+ * synthesizing, captures into plain objects are skipped; Error objects keep
+ * their traces. Returns the undo.
  */
 function skipTokenCreationStacks(): () => void {
-  const previous = Error.prepareStackTrace;
-  Error.prepareStackTrace = (target: unknown, frames: NodeJS.CallSite[]) => {
-    if (!(target instanceof Error)) return "";
-    if (previous) return previous(target, frames);
-    return `${String(target)}${frames.map((f) => `\n    at ${String(f)}`).join("")}`;
+  const original = Error.captureStackTrace;
+  Error.captureStackTrace = (target: object, constructorOpt?: Function) => {
+    if (target instanceof Error) original(target, constructorOpt);
   };
   return () => {
-    Error.prepareStackTrace = previous;
+    Error.captureStackTrace = original;
   };
 }
 
