@@ -89,6 +89,15 @@ describe("wiring", () => {
     }
   });
 
+  test("no credential appears in any synthesized file", () => {
+    const { outdir, files } = synthOk(JSON.parse(fs.readFileSync(SHIPPED, "utf8")));
+    for (const file of files) {
+      const text = fs.readFileSync(path.join(outdir, file), "utf8");
+      expect(text).not.toMatch(/"(access_key|secret_key|token|password|session_token)"\s*:/);
+      expect(text).not.toMatch(/\b(AKIA|ASIA)[A-Z0-9]{16}\b/);
+    }
+  });
+
   test("re-synthesizing keeps what terraform left in a stack folder and drops stacks that are gone", () => {
     const dir = tempDir();
     const config = validConfig();
