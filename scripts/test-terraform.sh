@@ -265,11 +265,33 @@ for (const name of files) {
     expectPlan.set(m[1], Object.fromEntries(m[2].split(/\s+/).map((kv) => kv.split("=")).map(([t, n]) => [t, Number(n)])));
   }
   for (const r of expectPlan.keys()) if (!runNames.includes(r)) out.push(`FAIL ${file}: expect-plan names run "${r}", which the file does not have`);
+  // `# expect-actions <run>: <type>=<action>,<action> ...`: every planned change of that type has exactly
+  // these actions, in this order (delete,create is destroy-then-create; create,delete would be create-before-destroy).
+  const expectActions = new Map();
+  for (const m of source.matchAll(/^#\s*expect-actions\s+(\S+):\s*(.+?)\s*$/gm)) {
+    expectActions.set(m[1], Object.fromEntries(m[2].split(/\s+/).map((kv) => kv.split("="))));
+  }
+  for (const r of expectActions.keys()) if (!runNames.includes(r)) out.push(`FAIL ${file}: expect-actions names run "${r}", which the file does not have`);
   for (const r of runNames) {
     const res = runs.get(key(file, r)) ?? { status: "missing", diagnostics: [] };
     const label = `${file} run "${r}"`;
     if (res.status !== "pass") {
       out.push(`FAIL ${label}: ${res.status}${show([...loose, ...res.diagnostics])}`);
+      continue;
+    }
+    const wantActions = expectActions.get(r);
+    if (wantActions) {
+      const changes = (res.plan?.resource_changes ?? []).filter((c) => c.mode === "managed");
+      const wrong = Object.entries(wantActions).flatMap(([t, actions]) => {
+        const ofType = changes.filter((c) => c.type === t);
+        if (!ofType.length) return [`${t}: no planned change, expected ${actions}`];
+        return ofType.filter((c) => c.change.actions.join(",") !== actions).map((c) => `${c.address}: planned ${c.change.actions.join(",")}, expected ${actions}`);
+      });
+      if (wrong.length) {
+        out.push(`FAIL ${label}: actions differ:${show(wrong)}`);
+        continue;
+      }
+      out.push(`PASS ${label} (${Object.entries(wantActions).map(([t, a]) => `${t} ${a}`).join("; ")})`);
       continue;
     }
     const want = expectPlan.get(r);
