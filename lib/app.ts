@@ -32,13 +32,19 @@ export function stateBackendFor(env: EnvironmentConfig, options: BuildOptions): 
   return backend.type === "local" ? { type: "local", stateDir: options.stateDir, outdir: options.outdir } : backend;
 }
 
-/** Adds every environment's stacks to `scope` (normally the App). */
+/** Adds every environment's stacks, and the Terraform Cloud bootstrap when needed, to `scope` (normally the App). */
 export function buildStacks(scope: Construct, config: Config, options: BuildOptions): Map<string, EnvironmentStacks> {
-  const result = new Map<string, EnvironmentStacks>();
-  for (const [envName, env] of Object.entries(config.environments)) {
-    result.set(envName, buildEnvironment(scope, envName, env, options));
-  }
+  const result = buildEnvironments(scope, config, Object.keys(config.environments), options);
   buildBootstrap(scope, config, options);
+  return result;
+}
+
+/** Adds the stacks of the named environments only (environments never reference each other). */
+export function buildEnvironments(scope: Construct, config: Config, envNames: readonly string[], options: BuildOptions): Map<string, EnvironmentStacks> {
+  const result = new Map<string, EnvironmentStacks>();
+  for (const envName of envNames) {
+    result.set(envName, buildEnvironment(scope, envName, config.environments[envName], options));
+  }
   return result;
 }
 

@@ -3,9 +3,8 @@
  * synth` runs, in-process, against any config and output folder.
  */
 import * as path from "node:path";
-import { buildStacks } from "./app";
 import { UserError, loadConfig } from "./config";
-import { synthesizeAtomically } from "./synth";
+import { synthesizeConfig } from "./parallel-synth";
 
 export interface SynthCommandOptions {
   /** The config file to read. */
@@ -16,6 +15,12 @@ export interface SynthCommandOptions {
   readonly stateDir: string;
   /** Print stack traces of unexpected errors. @default false */
   readonly debug?: boolean;
+  /** Worker threads. @default decided by the number of stacks and `cores` */
+  readonly workers?: number;
+  /** Script a worker thread runs (the compiled main.ts). @default none: one thread */
+  readonly workerEntry?: string;
+  /** Cores available to worker threads. @default 1 */
+  readonly cores?: number;
 }
 
 export interface CommandResult {
@@ -27,8 +32,13 @@ export interface CommandResult {
 export function synthCommand(options: SynthCommandOptions): CommandResult {
   try {
     const config = loadConfig(options.configFile);
-    const outdir = path.resolve(options.outdir);
-    synthesizeAtomically(outdir, (app) => buildStacks(app, config, { stateDir: path.resolve(options.stateDir), outdir }));
+    synthesizeConfig(config, {
+      outdir: options.outdir,
+      stateDir: path.resolve(options.stateDir),
+      workers: options.workers,
+      workerEntry: options.workerEntry,
+      cores: options.cores,
+    });
     return { exitCode: 0, stderr: "" };
   } catch (e) {
     return { exitCode: 1, stderr: describeFailure(e, options.debug ?? false) };

@@ -32,23 +32,47 @@ export function validationErrors(root: IConstruct): string[] {
  * Throws SynthError (a UserError) when any validation fails.
  */
 export function synthesizeAtomically(outdir: string, build: (app: App) => void): void {
-  const finalDir = path.resolve(outdir);
-  fs.mkdirSync(path.dirname(finalDir), { recursive: true });
-  const staging = fs.mkdtempSync(path.join(path.dirname(finalDir), `.${path.basename(finalDir)}.staging-`));
+  withStaging(outdir, (staging) => {
+    const problems = synthesizeInto(staging, build);
+    if (problems.length) throw new SynthError(problems);
+  });
+}
+
+/**
+ * Builds an app with `build` and synthesizes it into `dir`, after running
+ * every validation of the whole tree. Returns the problems; empty on success.
+ */
+export function synthesizeInto(dir: string, build: (app: App) => void): string[] {
   const restoreStackTraces = skipTokenCreationStacks();
   try {
-    const app = new App({ outdir: staging, stackTraces: false });
+    const app = new App({ outdir: dir, stackTraces: false });
     build(app);
     const before = validationErrors(app);
-    if (before.length) throw new SynthError(before);
+    if (before.length) return before;
     try {
       app.synth();
     } catch (e) {
-      throw new SynthError(cleanCdktfMessage((e as Error).message));
+      return cleanCdktfMessage((e as Error).message);
     }
-    commit(staging, finalDir);
+    return [];
   } finally {
     restoreStackTraces();
+  }
+}
+
+/**
+ * Gives `fill` a fresh staging folder beside `outdir`; when `fill` returns,
+ * moves the staged synth into `outdir`. When it throws, `outdir` is left as it
+ * was. The staging folder is removed either way.
+ */
+export function withStaging(outdir: string, fill: (staging: string) => void): void {
+  const finalDir = path.resolve(outdir);
+  fs.mkdirSync(path.dirname(finalDir), { recursive: true });
+  const staging = fs.mkdtempSync(path.join(path.dirname(finalDir), `.${path.basename(finalDir)}.staging-`));
+  try {
+    fill(staging);
+    commit(staging, finalDir);
+  } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }
 }

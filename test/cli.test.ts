@@ -5,6 +5,7 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { partition } from "../lib/parallel-synth";
 import { STACK_TRACE, listFiles, tempDir, validConfig } from "./helpers";
 
 const ROOT = path.join(__dirname, "..");
@@ -45,6 +46,31 @@ describe("synth entry point", () => {
     expect(run.stderr).toMatch(/Invalid configuration in \/nonexistent\/environments\.json \(1 problem\):\n {2}- \(file\): file not found/);
     expect(run.stderr).not.toMatch(STACK_TRACE);
     expect(run.files).toEqual([]);
+  });
+});
+
+describe("parallel synth", () => {
+  test("worker threads write the same bytes as one thread, including the manifest", () => {
+    const config = { REDSHIFT_ENDPOINTS_CONFIG: path.join(ROOT, "config", "environments.json") };
+    const one = synth({ ...config, REDSHIFT_ENDPOINTS_SYNTH_WORKERS: "1" });
+    const two = synth({ ...config, REDSHIFT_ENDPOINTS_SYNTH_WORKERS: "2" });
+    expect(two.stderr).toBe("");
+    expect(two.status).toBe(0);
+    expect(two.files).toEqual(one.files);
+    for (const file of one.files) {
+      expect(fs.readFileSync(path.join(two.cwd, "cdktf.out", file), "utf8")).toBe(fs.readFileSync(path.join(one.cwd, "cdktf.out", file), "utf8"));
+    }
+    expect(fs.readdirSync(two.cwd).sort()).toEqual(["cdktf.out"]);
+  });
+
+  test.each([
+    [[1, 1, 1, 1], 2, [[0, 1], [2, 3]]],
+    [[3, 1, 1, 1], 2, [[0], [1, 2, 3]]],
+    [[1, 1, 1], 4, [[0], [1], [2]]],
+    [[2, 2], 1, [[0, 1]]],
+  ])("partition splits weights %j into at most %d contiguous groups of about equal weight", (weights, parts, expected) => {
+    const items = weights.map((_, i) => i);
+    expect(partition(items, (i) => weights[i], parts)).toEqual(expected);
   });
 });
 
