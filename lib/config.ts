@@ -166,11 +166,11 @@ function toConfigIssues(zi: ZodIssue): ConfigIssue[] {
     case "invalid_element":
       return zi.issues.map((inner) => issue(path, inner.message, input));
     case "too_small":
-    case "too_big":
-      if (Array.isArray(input) && zi.message.startsWith("Too")) {
-        return [issue(path, `must have ${zi.code === "too_small" ? "at least" : "at most"} ${String(zi.code === "too_small" ? zi.minimum : zi.maximum)} item(s)`, input)];
-      }
-      return [issue(path, zi.message.startsWith("Too") ? `must be ${zi.code === "too_small" ? "at least" : "at most"} ${String(zi.code === "too_small" ? zi.minimum : zi.maximum)}` : zi.message, input)];
+    case "too_big": {
+      if (!zi.message.startsWith("Too")) return [issue(path, zi.message, input)]; // the schema's own wording
+      const bound = zi.code === "too_small" ? `at least ${String(zi.minimum)}` : `at most ${String(zi.maximum)}`;
+      return [issue(path, Array.isArray(input) ? `must have ${bound} item(s)` : `must be ${bound}`, input)];
+    }
     default:
       return [issue(path, zi.message, input)];
   }
