@@ -31,6 +31,10 @@ export interface CommandResult {
 
 export function synthCommand(options: SynthCommandOptions): CommandResult {
   try {
+    const workers = options.workers;
+    if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1)) {
+      throw new UserError(`REDSHIFT_ENDPOINTS_SYNTH_WORKERS must be a whole number of threads, at least 1; got ${String(workers)}`);
+    }
     const config = loadConfig(options.configFile);
     synthesizeConfig(config, {
       outdir: options.outdir,

@@ -63,6 +63,13 @@ describe("parallel synth", () => {
     expect(fs.readdirSync(two.cwd).sort()).toEqual(["cdktf.out"]);
   });
 
+  test("fails on a worker count that is not a whole number, naming the variable", () => {
+    const run = synth({ REDSHIFT_ENDPOINTS_CONFIG: path.join(ROOT, "config", "environments.json"), REDSHIFT_ENDPOINTS_SYNTH_WORKERS: "two" });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe("REDSHIFT_ENDPOINTS_SYNTH_WORKERS must be a whole number of threads, at least 1; got NaN\n");
+    expect(run.files).toEqual([]);
+  });
+
   test.each([
     [[1, 1, 1, 1], 2, [[0, 1], [2, 3]]],
     [[3, 1, 1, 1], 2, [[0], [1, 2, 3]]],
