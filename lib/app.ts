@@ -8,6 +8,7 @@ import { ProducerStack } from "../stacks/producer-stack";
 import { StateBackend } from "../stacks/backend";
 import { buildBootstrap, providerRoleArn } from "./bootstrap";
 import { Config, EnvironmentConfig } from "./config";
+import { consumerStackId, endpointGrants, producerStackId } from "./layout";
 
 /** Tags every resource carries, under the environment's and the stack's own. */
 export const PROJECT_TAGS: Readonly<Record<string, string>> = {
@@ -53,13 +54,7 @@ function buildEnvironment(scope: Construct, envName: string, env: EnvironmentCon
   const envTags = { ...PROJECT_TAGS, ...env.tags, environment: envName };
   const p = env.producer;
 
-  const grantVpcs = new Map<string, string[]>();
-  for (const c of env.consumers) {
-    if (c.accountId === p.accountId) continue;
-    grantVpcs.set(c.accountId, [...new Set([...(grantVpcs.get(c.accountId) ?? []), c.vpcId])]);
-  }
-
-  const producer = new ProducerStack(scope, `${envName}-producer`, {
+  const producer = new ProducerStack(scope, producerStackId(envName), {
     region: env.region,
     accountId: p.accountId,
     roleArn: providerRoleArn(env, p.roleArn),
@@ -67,13 +62,13 @@ function buildEnvironment(scope: Construct, envName: string, env: EnvironmentCon
     backend,
     clusterIdentifier: p.clusterIdentifier,
     port: p.port,
-    grants: [...grantVpcs].map(([accountId, vpcIds]) => ({ accountId, vpcIds })),
+    grants: [...endpointGrants(env)].map(([accountId, vpcIds]) => ({ accountId, vpcIds })),
     forceDeleteAuthorizations: p.forceDeleteAuthorizations,
   });
 
   const consumers = env.consumers.map(
     (c) =>
-      new ConsumerStack(scope, `${envName}-consumer-${c.name}`, {
+      new ConsumerStack(scope, consumerStackId(envName, c.name), {
         region: env.region,
         accountId: c.accountId,
         roleArn: providerRoleArn(env, c.roleArn),

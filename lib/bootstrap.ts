@@ -7,7 +7,7 @@ import { Construct } from "constructs";
 import { TFC_BOOTSTRAP_STACK_ID, TfcBootstrapStack, TfcEnvironment } from "../stacks/tfc-bootstrap-stack";
 import type { BuildOptions } from "./app";
 import { Config, EnvironmentConfig } from "./config";
-import { consumerStackId, producerStackId } from "./environment-stacks";
+import { consumerStackId, producerStackId } from "./layout";
 
 /** Adds the bootstrap stack to `scope` when some environment uses `cloud`; returns it, or undefined. */
 export function buildBootstrap(scope: Construct, config: Config, options: BuildOptions): TfcBootstrapStack | undefined {

@@ -10,6 +10,7 @@
  */
 import { DEFAULT_QUOTAS } from "./config-schema";
 import { ROLE_ARN } from "./rules";
+import { consumerStackId, producerStackId } from "./layout";
 
 export type JsonPath = ReadonlyArray<string | number>;
 
@@ -75,7 +76,7 @@ export function crossFieldIssues(raw: unknown): ConfigIssue[] {
     if (!isRecord(envRaw)) continue;
     const region = str(envRaw.region);
     const producer = isRecord(envRaw.producer) ? envRaw.producer : undefined;
-    claimStackId(`${env}-producer`, ["environments", env]);
+    claimStackId(producerStackId(env), ["environments", env]);
     if (producer) checkRoleAccount(issues, ["environments", env, "producer"], producer);
     checkDynamicCredentialRoles(issues, env, envRaw);
 
@@ -97,7 +98,7 @@ export function crossFieldIssues(raw: unknown): ConfigIssue[] {
         );
       } else {
         names.set(name, index);
-        claimStackId(`${env}-consumer-${name}`, consumerPath(ref, "name"));
+        claimStackId(consumerStackId(env, name), consumerPath(ref, "name"));
       }
     });
 

@@ -6,16 +6,7 @@
  */
 import type { CommandResult } from "./cli";
 import { Config, UserError, loadConfig } from "./config";
-
-/** The producer stack of environment `envName`. */
-export function producerStackId(envName: string): string {
-  return `${envName}-producer`;
-}
-
-/** The stack of consumer `consumerName` in environment `envName`. */
-export function consumerStackId(envName: string, consumerName: string): string {
-  return `${envName}-consumer-${consumerName}`;
-}
+import { consumerStackId, producerStackId } from "./layout";
 
 /** An environment name that the config does not define. Exit code 2, like any usage error. */
 export class UnknownEnvironmentError extends UserError {

@@ -26,6 +26,7 @@ import {
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { Config, ConsumerConfig, EnvironmentConfig, UserError } from "./config";
+import { consumerStackId, endpointGrants, producerStackId } from "./layout";
 
 /** How long `--connect` waits for a TCP connection, in milliseconds. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
@@ -197,22 +198,6 @@ export function selectEnvironment(config: Config, name: string, file: string): E
   return env;
 }
 
-/**
- * The VPCs each grantee account must be authorized for: every consumer VPC of
- * that account. Consumers in the producer's own account need no authorization.
- * Mirrors the grants that `lib/app.ts` gives the producer stack.
- */
-export function expectedGrants(env: EnvironmentConfig): ReadonlyMap<string, readonly string[]> {
-  const grants = new Map<string, string[]>();
-  for (const c of env.consumers) {
-    if (c.accountId === env.producer.accountId) continue;
-    const vpcs = grants.get(c.accountId) ?? [];
-    if (!vpcs.includes(c.vpcId)) vpcs.push(c.vpcId);
-    grants.set(c.accountId, vpcs);
-  }
-  return grants;
-}
-
 /** Runs every check for one environment and returns the report. Never throws for AWS or network errors: they become FAIL rows. */
 export async function verifyEnvironment(options: VerifyOptions): Promise<VerifyReport> {
   const created: StackClients[] = [];
@@ -335,10 +320,10 @@ function limiter(max: number): Limit {
 
 async function verifyProducer(ctx: Context): Promise<CheckResult[]> {
   const p = ctx.env.producer;
-  const stack = `${ctx.options.environment}-producer`;
+  const stack = producerStackId(ctx.options.environment);
   const clients = ctx.clientsFor({ stack, role: "producer", accountId: p.accountId, roleArn: p.roleArn, region: ctx.env.region });
   const identity = await checkIdentity(ctx, stack, clients.sts, p.accountId, p.roleArn, `environments.${ctx.options.environment}.producer`);
-  const grants = [...expectedGrants(ctx.env)];
+  const grants = [...endpointGrants(ctx.env)];
   if (identity.status !== "OK") {
     return [identity, ...grants.map(([account]) => skipped(stack, "authorization", "no credentials for the producer account (see identity)", account))];
   }
@@ -409,7 +394,7 @@ const PENDING_ENDPOINT_STATUSES = new Set(["creating", "modifying"]);
 async function verifyConsumer(ctx: Context, c: ConsumerConfig, index: number): Promise<{ checks: CheckResult[]; facts: EndpointFacts }> {
   const envName = ctx.options.environment;
   const where = `environments.${envName}.consumers[${index}]`;
-  const stack = `${envName}-consumer-${c.name}`;
+  const stack = consumerStackId(envName, c.name);
   const expectedSubnetId = c.subnetIds[0];
   const clients = ctx.clientsFor({ stack, role: "consumer", accountId: c.accountId, roleArn: c.roleArn, region: ctx.env.region });
   const identity = await checkIdentity(ctx, stack, clients.sts, c.accountId, c.roleArn, where);

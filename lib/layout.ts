@@ -1,0 +1,30 @@
+/**
+ * What an environment's config implies, spelled in one place: its stack ids
+ * and the endpoint authorizations its producer grants.
+ */
+import type { EnvironmentConfig } from "./config-schema";
+
+/** The producer stack of environment `envName`. */
+export function producerStackId(envName: string): string {
+  return `${envName}-producer`;
+}
+
+/** The stack of consumer `consumerName` in environment `envName`. */
+export function consumerStackId(envName: string, consumerName: string): string {
+  return `${envName}-consumer-${consumerName}`;
+}
+
+/**
+ * Grantee account -> its consumer VPCs, each once, in config order. Consumers
+ * in the producer's own account need no authorization and are left out.
+ */
+export function endpointGrants(env: EnvironmentConfig): ReadonlyMap<string, readonly string[]> {
+  const grants = new Map<string, string[]>();
+  for (const c of env.consumers) {
+    if (c.accountId === env.producer.accountId) continue;
+    const vpcs = grants.get(c.accountId) ?? [];
+    if (!vpcs.includes(c.vpcId)) vpcs.push(c.vpcId);
+    grants.set(c.accountId, vpcs);
+  }
+  return grants;
+}
