@@ -7,10 +7,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { buildStacks } from "../lib/app";
 import { DEFAULT_CONFIG_FILE, UserError, loadConfig } from "../lib/config";
 import { writePolicies } from "../lib/iam-policies";
-import { synthesizeAtomically } from "../lib/synth";
+import { synthesizeConfig } from "../lib/parallel-synth";
 
 const USAGE = `Usage: npm run iam-policies -- --out DIR [--config FILE]
 
@@ -38,7 +37,7 @@ function main(argv: string[]): number {
   const work = mkdtempSync(join(tmpdir(), "iam-policies-"));
   try {
     const outdir = join(work, "cdktf.out");
-    synthesizeAtomically(outdir, (app) => buildStacks(app, config, { stateDir: process.cwd(), outdir }));
+    synthesizeConfig(config, { outdir, stateDir: process.cwd() });
     for (const file of writePolicies(outdir, resolve(out))) process.stdout.write(`wrote ${file}\n`);
     return 0;
   } finally {
