@@ -2,27 +2,38 @@
  * Wiring only: read the environment, then load and validate the
  * configuration once, build the stacks and synthesize them all-or-nothing
  * (lib/cli.ts). Bad input exits 1 with a readable message, no stack trace.
- * Large configs are synthesized by worker threads running this same file.
+ *
+ * Large configs are synthesized by this thread and worker threads running
+ * this same file. The workers are started before anything heavy is loaded
+ * (lib/synth-pool.ts imports only node built-ins), so they load their modules
+ * while this thread loads its own; hence the two deferred requires below.
  */
 import { availableParallelism } from "node:os";
 import { isMainThread } from "node:worker_threads";
-import { synthCommand } from "./lib/cli";
-import { DEFAULT_CONFIG_FILE } from "./lib/config";
-import { runSynthWorker } from "./lib/parallel-synth";
+import { DEFAULT_CONFIG_FILE } from "./lib/layout";
+import { SynthWorkerPool, prewarmForConfig } from "./lib/synth-pool";
 
 if (isMainThread) {
-  const workers = process.env.REDSHIFT_ENDPOINTS_SYNTH_WORKERS;
+  const configFile = process.env.REDSHIFT_ENDPOINTS_CONFIG ?? DEFAULT_CONFIG_FILE;
+  const threadsVariable = process.env.REDSHIFT_ENDPOINTS_SYNTH_THREADS;
+  const threads = threadsVariable === undefined || threadsVariable === "" ? undefined : Number(threadsVariable);
+  const cores = availableParallelism();
+  const pool = new SynthWorkerPool(__filename);
+  const configText = prewarmForConfig(pool, configFile, cores, threads);
+  const { synthCommand } = require("./lib/cli") as typeof import("./lib/cli");
   const result = synthCommand({
-    configFile: process.env.REDSHIFT_ENDPOINTS_CONFIG ?? DEFAULT_CONFIG_FILE,
+    configFile,
+    configText,
     outdir: process.env.CDKTF_OUTDIR ?? "cdktf.out",
     stateDir: process.cwd(),
     debug: process.env.REDSHIFT_ENDPOINTS_DEBUG === "1",
-    workers: workers === undefined ? undefined : Number(workers),
-    workerEntry: __filename,
-    cores: availableParallelism(),
+    threads,
+    pool,
+    cores,
   });
   process.stderr.write(result.stderr);
   process.exitCode = result.exitCode;
 } else {
+  const { runSynthWorker } = require("./lib/parallel-synth") as typeof import("./lib/parallel-synth");
   runSynthWorker();
 }

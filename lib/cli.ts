@@ -5,21 +5,24 @@
 import * as path from "node:path";
 import { UserError, loadConfig } from "./config";
 import { synthesizeConfig } from "./parallel-synth";
+import { SynthWorkerPool } from "./synth-pool";
 
 export interface SynthCommandOptions {
   /** The config file to read. */
   readonly configFile: string;
+  /** The config file's text, when it has been read already. @default read from configFile */
+  readonly configText?: string;
   /** The output folder (`cdktf.out`). */
   readonly outdir: string;
   /** Where local state files live. */
   readonly stateDir: string;
   /** Print stack traces of unexpected errors. @default false */
   readonly debug?: boolean;
-  /** Worker threads. @default decided by the number of stacks and `cores` */
-  readonly workers?: number;
-  /** Script a worker thread runs (the compiled main.ts). @default none: one thread */
-  readonly workerEntry?: string;
-  /** Cores available to worker threads. @default 1 */
+  /** Threads to synthesize with, this one included. @default decided by the number of stacks and `cores` */
+  readonly threads?: number;
+  /** Where worker threads come from. @default none: one thread */
+  readonly pool?: SynthWorkerPool;
+  /** Cores available for synth threads. @default 1 */
   readonly cores?: number;
 }
 
@@ -31,20 +34,21 @@ export interface CommandResult {
 
 export function synthCommand(options: SynthCommandOptions): CommandResult {
   try {
-    const workers = options.workers;
-    if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1)) {
-      throw new UserError(`REDSHIFT_ENDPOINTS_SYNTH_WORKERS must be a whole number of threads, at least 1; got ${String(workers)}`);
+    const threads = options.threads;
+    if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) {
+      throw new UserError(`REDSHIFT_ENDPOINTS_SYNTH_THREADS must be a whole number of threads, at least 1; got ${String(threads)}`);
     }
-    const config = loadConfig(options.configFile);
+    const config = loadConfig(options.configFile, options.configText);
     synthesizeConfig(config, {
       outdir: options.outdir,
       stateDir: path.resolve(options.stateDir),
-      workers: options.workers,
-      workerEntry: options.workerEntry,
+      threads: options.threads,
+      pool: options.pool,
       cores: options.cores,
     });
     return { exitCode: 0, stderr: "" };
   } catch (e) {
+    options.pool?.close();
     return { exitCode: 1, stderr: describeFailure(e, options.debug ?? false) };
   }
 }

@@ -21,8 +21,7 @@ export * from "./config-schema";
 export { formatPath } from "./config-checks";
 export type { ConfigIssue } from "./config-checks";
 
-/** The project's default config file, relative to the project root. */
-export const DEFAULT_CONFIG_FILE = "config/environments.json";
+export { DEFAULT_CONFIG_FILE } from "./layout";
 
 /** A problem the user can fix by editing input. Printed without a stack trace. */
 export class UserError extends Error {
@@ -55,11 +54,15 @@ function preview(value: unknown): string {
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
 
-/** Reads, parses and validates a config file. Throws ConfigError with every problem found. */
-export function loadConfig(file: string): Config {
+/**
+ * Reads, parses and validates a config file. Throws ConfigError with every
+ * problem found. `preread` is the file's text when the caller has read it
+ * already (main.ts does, to size the synth before loading everything else).
+ */
+export function loadConfig(file: string, preread?: string): Config {
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
+    text = preread ?? readFileSync(file, "utf8");
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why =

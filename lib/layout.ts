@@ -1,8 +1,12 @@
 /**
  * What an environment's config implies, spelled in one place: its stack ids
- * and the endpoint authorizations its producer grants.
+ * and the endpoint authorizations its producer grants. Light to load: main.ts
+ * reads it before anything heavy.
  */
 import type { EnvironmentConfig } from "./config-schema";
+
+/** The project's default config file, relative to the project root. */
+export const DEFAULT_CONFIG_FILE = "config/environments.json";
 
 /** The producer stack of environment `envName`. */
 export function producerStackId(envName: string): string {

@@ -20,8 +20,8 @@ function synth(env: Record<string, string>, cwd = tempDir()) {
 }
 
 describe("synth entry point", () => {
-  test("synthesizes the shipped config into cdktf.out of the working folder", () => {
-    const run = synth({ REDSHIFT_ENDPOINTS_CONFIG: path.join(ROOT, "config", "environments.json") });
+  test("synthesizes the shipped config into cdktf.out of the working folder (an empty thread count means the default)", () => {
+    const run = synth({ REDSHIFT_ENDPOINTS_CONFIG: path.join(ROOT, "config", "environments.json"), REDSHIFT_ENDPOINTS_SYNTH_THREADS: "" });
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
     expect(run.files).toContain("stacks/prod-consumer-bi/cdk.tf.json");
@@ -50,34 +50,57 @@ describe("synth entry point", () => {
 });
 
 describe("parallel synth", () => {
-  test("worker threads write the same bytes as one thread, including the manifest", () => {
-    const config = { REDSHIFT_ENDPOINTS_CONFIG: path.join(ROOT, "config", "environments.json") };
-    const one = synth({ ...config, REDSHIFT_ENDPOINTS_SYNTH_WORKERS: "1" });
-    const two = synth({ ...config, REDSHIFT_ENDPOINTS_SYNTH_WORKERS: "2" });
-    expect(two.stderr).toBe("");
-    expect(two.status).toBe(0);
-    expect(two.files).toEqual(one.files);
-    for (const file of one.files) {
-      expect(fs.readFileSync(path.join(two.cwd, "cdktf.out", file), "utf8")).toBe(fs.readFileSync(path.join(one.cwd, "cdktf.out", file), "utf8"));
-    }
-    expect(fs.readdirSync(two.cwd).sort()).toEqual(["cdktf.out"]);
+  const shipped = { REDSHIFT_ENDPOINTS_CONFIG: path.join(ROOT, "config", "environments.json") };
+
+  let one: ReturnType<typeof synth>;
+  beforeAll(() => {
+    one = synth({ ...shipped, REDSHIFT_ENDPOINTS_SYNTH_THREADS: "1" });
   });
 
-  test("fails on a worker count that is not a whole number, naming the variable", () => {
-    const run = synth({ REDSHIFT_ENDPOINTS_CONFIG: path.join(ROOT, "config", "environments.json"), REDSHIFT_ENDPOINTS_SYNTH_WORKERS: "two" });
+  test.each(["2", "3"])("%s threads write the same bytes as one thread, including the manifest", (threads) => {
+    const many = synth({ ...shipped, REDSHIFT_ENDPOINTS_SYNTH_THREADS: threads });
+    expect(many.stderr).toBe("");
+    expect(many.status).toBe(0);
+    expect(many.files).toEqual(one.files);
+    for (const file of one.files) {
+      expect(fs.readFileSync(path.join(many.cwd, "cdktf.out", file), "utf8")).toBe(fs.readFileSync(path.join(one.cwd, "cdktf.out", file), "utf8"));
+    }
+    expect(fs.readdirSync(many.cwd).sort()).toEqual(["cdktf.out"]);
+  });
+
+  test("a bad config with workers already started exits 1 with the message, writes nothing and does not hang", () => {
+    const dir = tempDir();
+    const config = validConfig();
+    config.environments.dev.consumers[0].allowedCidrs = ["0.0.0.0/0"];
+    config.environments.stg = structuredClone(config.environments.dev);
+    fs.writeFileSync(path.join(dir, "c.json"), JSON.stringify(config));
+    const started = Date.now();
+    const run = synth({ REDSHIFT_ENDPOINTS_CONFIG: path.join(dir, "c.json"), REDSHIFT_ENDPOINTS_SYNTH_THREADS: "2" }, dir);
     expect(run.status).toBe(1);
-    expect(run.stderr).toBe("REDSHIFT_ENDPOINTS_SYNTH_WORKERS must be a whole number of threads, at least 1; got NaN\n");
+    expect(run.stderr).toContain("environments.dev.consumers[0].allowedCidrs[0]:");
+    expect(run.stderr).not.toMatch(STACK_TRACE);
+    expect(fs.readdirSync(dir)).toEqual(["c.json"]);
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
+  test("fails on a thread count that is not a whole number, naming the variable", () => {
+    const run = synth({ ...shipped, REDSHIFT_ENDPOINTS_SYNTH_THREADS: "two" });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe("REDSHIFT_ENDPOINTS_SYNTH_THREADS must be a whole number of threads, at least 1; got NaN\n");
     expect(run.files).toEqual([]);
   });
 
   test.each([
-    [[1, 1, 1, 1], 2, [[0, 1], [2, 3]]],
-    [[3, 1, 1, 1], 2, [[0], [1, 2, 3]]],
-    [[1, 1, 1], 4, [[0], [1], [2]]],
-    [[2, 2], 1, [[0, 1]]],
-  ])("partition splits weights %j into at most %d contiguous groups of about equal weight", (weights, parts, expected) => {
+    [[1, 1, 1, 1], 2, 0, [[0, 1], [2, 3]]],
+    [[3, 1, 1, 1], 2, 0, [[0], [1, 2, 3]]],
+    [[1, 1, 1], 4, 0, [[0], [1], [2]]],
+    [[2, 2], 1, 0, [[0, 1]]],
+    [[1, 1, 1, 1, 1, 1], 2, 2, [[0, 1, 2, 3], [4, 5]]],
+    [[1, 1, 1, 1, 1, 1, 1, 1, 1], 3, 3, [[0, 1, 2, 3, 4], [5, 6], [7, 8]]],
+    [[1, 1], 2, 10, [[0, 1]]],
+  ])("partition splits weights %j into at most %d contiguous groups, the first %d heavier", (weights, parts, headStart, expected) => {
     const items = weights.map((_, i) => i);
-    expect(partition(items, (i) => weights[i], parts)).toEqual(expected);
+    expect(partition(items, (i) => weights[i], parts, headStart)).toEqual(expected);
   });
 });
 

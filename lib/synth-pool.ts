@@ -1,0 +1,149 @@
+/**
+ * Worker threads for synth, and the rule for how many threads a synth uses.
+ *
+ * Only node built-ins are imported here, so main.ts can load this module and
+ * start workers before it loads cdktf, the provider bindings and zod: each
+ * worker then loads its own copy of those while the main thread loads, reads
+ * and validates the config, instead of afterwards (about 0.4 s on the 2-core
+ * reference machine).
+ *
+ * A worker runs the same entry script as the main thread (main.ts), waits for
+ * one job on its port, runs it, posts the result and raises a flag in a
+ * shared buffer. The main thread waits for that flag with Atomics.wait and
+ * reads the result with receiveMessageOnPort, so callers stay synchronous.
+ */
+import { readFileSync } from "node:fs";
+import { MessageChannel, MessagePort, Worker, receiveMessageOnPort } from "node:worker_threads";
+
+/**
+ * From this many stacks on, synth uses one thread per core (at most
+ * MAX_THREADS). Below it a second thread gains too little to be worth its
+ * memory (measured on 2 cores; see docs/benchmark.md).
+ */
+export const PARALLEL_MIN_STACKS = 600;
+
+/** More threads than this stop paying for the node modules each one loads. */
+export const MAX_THREADS = 4;
+
+/** How long the main thread waits for one worker before giving up. */
+const WORKER_TIMEOUT_MS = 10 * 60 * 1000;
+
+/** What a worker receives when it starts (plain data and a transferred port). */
+export interface SynthWorkerData {
+  /** One Int32 flag, raised to 1 when the result has been posted. */
+  readonly signal: SharedArrayBuffer;
+  readonly port: MessagePort;
+}
+
+/** Threads a synth of `stacks` stacks uses, this one included. */
+export function plannedThreads(stacks: number, cores: number, requested?: number): number {
+  if (requested !== undefined) return requested;
+  return stacks >= PARALLEL_MIN_STACKS ? Math.max(1, Math.min(cores, MAX_THREADS)) : 1;
+}
+
+/**
+ * Stacks a config will produce, counted from its raw JSON before it is
+ * validated (one producer per environment plus its consumers). Anything it
+ * cannot read counts as 0; validation reports it later.
+ */
+export function countStacks(raw: unknown): number {
+  const environments = (raw as { environments?: unknown } | null)?.environments;
+  if (typeof environments !== "object" || environments === null) return 0;
+  let stacks = 0;
+  for (const env of Object.values(environments)) {
+    const consumers = (env as { consumers?: unknown } | null)?.consumers;
+    stacks += 1 + (Array.isArray(consumers) ? consumers.length : 0);
+  }
+  return stacks;
+}
+
+interface IdleWorker {
+  readonly flags: Int32Array;
+  readonly port: MessagePort;
+}
+
+/** A job handed to a worker; `awaitResult` returns what the worker posted. */
+export interface RunningJob<R> {
+  awaitResult(): R;
+}
+
+/** Synth worker threads, all running `entry`; started ahead of need with `prewarm`. */
+export class SynthWorkerPool {
+  private readonly idle: IdleWorker[] = [];
+
+  /** @param entry the script a worker runs; on a worker thread it must call `runSynthWorker()` (main.ts does). */
+  constructor(private readonly entry: string) {}
+
+  /** Workers started and not yet given a job. */
+  get idleWorkers(): number {
+    return this.idle.length;
+  }
+
+  /** Starts workers until `count` are idle. They load their modules at once. */
+  prewarm(count: number): void {
+    while (this.idle.length < count) this.idle.push(this.startWorker());
+  }
+
+  /** Hands each job to an idle worker, starting more as needed. */
+  run<J, R>(jobs: readonly J[]): RunningJob<R>[] {
+    return jobs.map((job) => {
+      const worker = this.idle.shift() ?? this.startWorker();
+      worker.port.postMessage(job);
+      return { awaitResult: () => awaitResult<R>(worker) };
+    });
+  }
+
+  /** Lets every idle worker exit without a job. */
+  close(): void {
+    for (const worker of this.idle.splice(0)) worker.port.close();
+  }
+
+  private startWorker(): IdleWorker {
+    const { port1, port2 } = new MessageChannel();
+    const flags = new Int32Array(new SharedArrayBuffer(4));
+    const data: SynthWorkerData = { signal: flags.buffer as SharedArrayBuffer, port: port2 };
+    const worker = new Worker(this.entry, { workerData: data, transferList: [port2] });
+    worker.unref(); // never keeps the process alive: the main thread waits for results itself
+    return { flags, port: port1 };
+  }
+}
+
+function awaitResult<R>({ flags, port }: IdleWorker): R {
+  const deadline = Date.now() + WORKER_TIMEOUT_MS;
+  while (Atomics.load(flags, 0) === 0) {
+    if (Date.now() > deadline) throw new Error(`a synth worker gave no answer within ${WORKER_TIMEOUT_MS / 1000} s`);
+    Atomics.wait(flags, 0, 0, 1000);
+  }
+  let message = receiveMessageOnPort(port);
+  for (let tries = 0; !message && tries < 100; tries++) {
+    Atomics.wait(flags, 0, 1, 10); // the flag is up; the message is a moment behind it
+    message = receiveMessageOnPort(port);
+  }
+  port.close();
+  if (!message) throw new Error("a synth worker raised its flag but sent no result");
+  return message.message as R;
+}
+
+/**
+ * Reads the config file and, when it will produce enough stacks for more
+ * than one thread, starts the workers now. Returns the file's text (for
+ * loadConfig, so the file is read once), or undefined when it cannot be read
+ * (loadConfig then reports why).
+ */
+export function prewarmForConfig(pool: SynthWorkerPool, configFile: string, cores: number, requested?: number): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(configFile, "utf8");
+  } catch {
+    return undefined;
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text.replace(/^\uFEFF/, ""));
+  } catch {
+    return text;
+  }
+  const valid = requested === undefined || (Number.isInteger(requested) && requested >= 1); // else synth refuses it later
+  if (valid) pool.prewarm(plannedThreads(countStacks(raw), cores, requested) - 1);
+  return text;
+}
