@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 /**
  * `npm test`: the type check (`tsc --noEmit`, once for the whole project) and
- * the jest unit tier, run side by side. Each is single-threaded here, so on a
- * machine with two or more cores the pair takes about as long as the slower
- * one. jest's output streams live; tsc's is printed when it ends. Fails when
+ * the jest unit tier, run side by side: tsc takes one core while jest starts,
+ * and jest (one worker per core, jest.config.js) has them all once tsc is
+ * done. jest's output streams live; tsc's is printed when it ends. Fails when
  * either fails. Arguments go to jest (`npm test -- test/module.test.ts`).
  */
 "use strict";
