@@ -11,7 +11,7 @@
 import { availableParallelism } from "node:os";
 import { isMainThread } from "node:worker_threads";
 import { DEFAULT_CONFIG_FILE } from "./lib/layout";
-import { SynthWorkerPool, prewarmForConfig } from "./lib/synth-pool";
+import { SynthWorkerPool, prewarmForConfig, serveOneJob } from "./lib/synth-pool";
 
 if (isMainThread) {
   const configFile = process.env.REDSHIFT_ENDPOINTS_CONFIG ?? DEFAULT_CONFIG_FILE;
@@ -34,6 +34,5 @@ if (isMainThread) {
   process.stderr.write(result.stderr);
   process.exitCode = result.exitCode;
 } else {
-  const { runSynthWorker } = require("./lib/parallel-synth") as typeof import("./lib/parallel-synth");
-  runSynthWorker();
+  serveOneJob(() => (require("./lib/parallel-synth") as typeof import("./lib/parallel-synth")).synthesizeShare);
 }

@@ -13,11 +13,10 @@
 import { Manifest } from "cdktf";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { workerData } from "node:worker_threads";
 import { buildBootstrap } from "./bootstrap";
 import { buildEnvironments, buildStacks } from "./app";
 import { Config } from "./config";
-import { SynthWorkerData, SynthWorkerPool, plannedThreads } from "./synth-pool";
+import { SynthAnswer, SynthWorkerPool, plannedThreads } from "./synth-pool";
 import { SynthError, synthesizeAtomically, synthesizeInto, withStaging } from "./synth";
 
 /**
@@ -57,12 +56,6 @@ export interface SynthJob {
   readonly stateDir: string;
 }
 
-interface SynthJobResult {
-  readonly problems: readonly string[];
-  /** An unexpected failure, with its stack trace. */
-  readonly crash?: string;
-}
-
 const stacksOf = (config: Config, envName: string) => 1 + config.environments[envName].consumers.length;
 
 /** Synthesizes every environment of `config` into `options.outdir`, all-or-nothing. Throws SynthError on bad input. */
@@ -93,31 +86,21 @@ export function synthesizeConfig(config: Config, options: SynthConfigOptions): v
     }));
     const [own, ...others] = jobs;
     for (const job of others) fs.mkdirSync(job.stagingDir);
-    const running = pool.run<SynthJob, SynthJobResult>(others);
+    const running = pool.run(others);
     pool.close();
     // Always wait for every worker, even when this share failed: a worker
     // still writing into the staging folder must not outlive it.
-    const results = [runGuarded(own), ...running.map((r) => r.awaitResult())];
-    const crash = results.find((r) => r.crash);
-    if (crash) throw new Error(`a synth thread failed: ${crash.crash}`);
+    const results = [synthesizeShare(own), ...running.map((r) => r.awaitAnswer())];
+    const crash = results.find((r) => r.crash)?.crash;
+    if (crash) {
+      // The message is the failure's first line; its stack trace is shown only on request (REDSHIFT_ENDPOINTS_DEBUG).
+      const error = new Error(`a synth thread failed: ${crash.split("\n")[0]}`);
+      error.stack = `${error.message}\n${crash}`;
+      throw error;
+    }
     const problems = results.flatMap((r) => r.problems);
     if (problems.length) throw new SynthError(problems);
     mergeParts(staging, others.map((j) => j.stagingDir));
-  });
-}
-
-/**
- * Worker side: waits for one job on the port in workerData, runs it, posts
- * the result and raises the flag. Exits without a job when the port closes.
- */
-export function runSynthWorker(): void {
-  const { signal, port } = workerData as SynthWorkerData;
-  port.once("message", (job: SynthJob) => {
-    port.postMessage(runGuarded(job));
-    const flags = new Int32Array(signal);
-    Atomics.store(flags, 0, 1);
-    Atomics.notify(flags, 0);
-    port.close();
   });
 }
 
@@ -130,8 +113,8 @@ export function runSynthJob(job: SynthJob): string[] {
   });
 }
 
-/** runSynthJob, with an unexpected failure turned into a result. */
-function runGuarded(job: SynthJob): SynthJobResult {
+/** runSynthJob, with an unexpected failure turned into an answer: what each thread, main or worker, runs. */
+export function synthesizeShare(job: SynthJob): SynthAnswer {
   try {
     return { problems: runSynthJob(job) };
   } catch (e) {

@@ -7,13 +7,15 @@
  * and validates the config, instead of afterwards (about 0.4 s on the 2-core
  * reference machine).
  *
- * A worker runs the same entry script as the main thread (main.ts), waits for
- * one job on its port, runs it, posts the result and raises a flag in a
- * shared buffer. The main thread waits for that flag with Atomics.wait and
- * reads the result with receiveMessageOnPort, so callers stay synchronous.
+ * A worker runs the same entry script as the main thread (main.ts), which
+ * calls `serveOneJob`: it waits for one job on its port, runs it, posts the
+ * answer and raises a flag in a shared buffer. The main thread waits for that
+ * flag with Atomics.wait and reads the answer with receiveMessageOnPort, so
+ * callers stay synchronous. A worker that fails, even while loading its
+ * modules, answers with the crash instead of leaving the main thread waiting.
  */
 import { readFileSync } from "node:fs";
-import { MessageChannel, MessagePort, Worker, receiveMessageOnPort } from "node:worker_threads";
+import { MessageChannel, MessagePort, Worker, receiveMessageOnPort, workerData } from "node:worker_threads";
 
 /**
  * From this many stacks on, synth uses one thread per core (at most
@@ -34,6 +36,13 @@ export interface SynthWorkerData {
   /** One Int32 flag, raised to 1 when the result has been posted. */
   readonly signal: SharedArrayBuffer;
   readonly port: MessagePort;
+}
+
+/** What a worker answers: its share's problems (empty on success), or the unexpected failure that stopped it. */
+export interface SynthAnswer {
+  readonly problems: readonly string[];
+  /** An unexpected failure, with its stack trace. */
+  readonly crash?: string;
 }
 
 /** Threads a synth of `stacks` stacks uses, this one included. */
@@ -63,16 +72,16 @@ interface IdleWorker {
   readonly port: MessagePort;
 }
 
-/** A job handed to a worker; `awaitResult` returns what the worker posted. */
-export interface RunningJob<R> {
-  awaitResult(): R;
+/** A job handed to a worker; `awaitAnswer` returns what the worker posted. */
+export interface RunningJob {
+  awaitAnswer(): SynthAnswer;
 }
 
 /** Synth worker threads, all running `entry`; started ahead of need with `prewarm`. */
 export class SynthWorkerPool {
   private readonly idle: IdleWorker[] = [];
 
-  /** @param entry the script a worker runs; on a worker thread it must call `runSynthWorker()` (main.ts does). */
+  /** @param entry the script a worker runs; on a worker thread it must call `serveOneJob()` (main.ts does). */
   constructor(private readonly entry: string) {}
 
   /** Workers started and not yet given a job. */
@@ -86,11 +95,11 @@ export class SynthWorkerPool {
   }
 
   /** Hands each job to an idle worker, starting more as needed. */
-  run<J, R>(jobs: readonly J[]): RunningJob<R>[] {
+  run(jobs: readonly unknown[]): RunningJob[] {
     return jobs.map((job) => {
       const worker = this.idle.shift() ?? this.startWorker();
       worker.port.postMessage(job);
-      return { awaitResult: () => awaitResult<R>(worker) };
+      return { awaitAnswer: () => awaitAnswer(worker) };
     });
   }
 
@@ -104,12 +113,19 @@ export class SynthWorkerPool {
     const flags = new Int32Array(new SharedArrayBuffer(4));
     const data: SynthWorkerData = { signal: flags.buffer as SharedArrayBuffer, port: port2 };
     const worker = new Worker(this.entry, { workerData: data, transferList: [port2] });
-    worker.unref(); // never keeps the process alive: the main thread waits for results itself
+    worker.unref(); // never keeps the process alive: the main thread waits for answers itself
+    // An "error" event can only be delivered once the synchronous caller is
+    // done, since the main thread never yields while it waits. By then a
+    // failure has been reported through the worker's answer (serveOneJob),
+    // and an idle worker that was let go has no one left to report to.
+    // Without a listener, node would make it an uncaught exception of the
+    // main thread, with a stack trace after the synth's own message.
+    worker.on("error", () => undefined);
     return { flags, port: port1 };
   }
 }
 
-function awaitResult<R>({ flags, port }: IdleWorker): R {
+function awaitAnswer({ flags, port }: IdleWorker): SynthAnswer {
   const deadline = Date.now() + WORKER_TIMEOUT_MS;
   while (Atomics.load(flags, 0) === 0) {
     if (Date.now() > deadline) throw new Error(`a synth worker gave no answer within ${WORKER_TIMEOUT_MS / 1000} s`);
@@ -121,8 +137,31 @@ function awaitResult<R>({ flags, port }: IdleWorker): R {
     message = receiveMessageOnPort(port);
   }
   port.close();
-  if (!message) throw new Error("a synth worker raised its flag but sent no result");
-  return message.message as R;
+  if (!message) throw new Error("a synth worker raised its flag but sent no answer");
+  return message.message as SynthAnswer;
+}
+
+/**
+ * Worker side, the whole of it: waits for one job on the port in workerData
+ * and answers it with `load()(job)`. `load` runs first, so the worker loads
+ * its modules while the main thread is still busy. Any uncaught error, in
+ * `load` or in the job, is answered as a crash and ends the worker.
+ */
+export function serveOneJob<J>(load: () => (job: J) => SynthAnswer): void {
+  const { signal, port } = workerData as SynthWorkerData;
+  const answer = (result: SynthAnswer) => {
+    port.postMessage(result);
+    const flags = new Int32Array(signal);
+    Atomics.store(flags, 0, 1);
+    Atomics.notify(flags, 0);
+    port.close();
+  };
+  process.on("uncaughtException", (e) => {
+    answer({ problems: [], crash: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+    process.exit(1);
+  });
+  const handle = load();
+  port.once("message", (job: J) => answer(handle(job)));
 }
 
 /**
