@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { ConfigIssue, crossFieldIssues, formatPath, issue } from "./config-checks";
+import { UserError } from "./errors";
 import {
   BackendSchema,
   Config,
@@ -22,14 +23,7 @@ export { formatPath } from "./config-checks";
 export type { ConfigIssue } from "./config-checks";
 
 export { DEFAULT_CONFIG_FILE } from "./layout";
-
-/** A problem the user can fix by editing input. Printed without a stack trace. */
-export class UserError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UserError";
-  }
-}
+export { UserError } from "./errors";
 
 export class ConfigError extends UserError {
   constructor(
