@@ -26,6 +26,14 @@ import { SynthError, synthesizeAtomically, synthesizeInto, withStaging } from ".
  */
 export const WORKER_START_STACKS = 80;
 
+/**
+ * The same when the workers were started ahead of need: a few stacks fewer,
+ * since the main thread also merges the parts at the end. Measured on 2 cores
+ * with equal shares: the main thread finished 50 to 170 ms after the worker
+ * in four runs of 999 stacks, about 20 stacks' worth.
+ */
+export const PREWARMED_HEAD_START = -20;
+
 export interface SynthConfigOptions {
   /** Final output folder (`cdktf.out`). */
   readonly outdir: string;
@@ -66,7 +74,7 @@ export function synthesizeConfig(config: Config, options: SynthConfigOptions): v
   const total = envNames.reduce((n, e) => n + weight(e), 0);
   const threads = plannedThreads(total, options.cores ?? 1, options.threads);
   const pool = options.pool;
-  const headStart = pool && pool.idleWorkers >= threads - 1 ? 0 : WORKER_START_STACKS;
+  const headStart = pool && pool.idleWorkers >= threads - 1 ? PREWARMED_HEAD_START : WORKER_START_STACKS;
   const groups = pool ? partition(envNames, weight, Math.min(threads, envNames.length), headStart) : [envNames];
   if (!pool || groups.length <= 1) {
     pool?.close();
@@ -125,11 +133,12 @@ export function synthesizeShare(job: SynthJob): SynthAnswer {
 /**
  * Splits `items` into at most `parts` contiguous groups of about equal weight,
  * except that the first group gets `headStart` more (the share of the thread
- * that starts first), taken evenly from the others.
+ * that starts first), taken evenly from the others; a negative `headStart`
+ * gives it fewer.
  */
 export function partition<T>(items: readonly T[], weight: (item: T) => number, parts: number, headStart = 0): T[][] {
   const total = items.reduce((n, i) => n + weight(i), 0);
-  const head = Math.min(Math.max(headStart, 0), total);
+  const head = Math.min(Math.max(headStart, -total), total);
   // where group g ends, in cumulative weight: g+1 equal shares, plus the head start not yet paid back
   const end = (g: number) => ((g + 1) * total + head * (parts - 1 - g)) / parts;
   const groups: T[][] = [];

@@ -98,7 +98,8 @@ describe("parallel synth", () => {
     [[1, 1, 1, 1, 1, 1], 2, 2, [[0, 1, 2, 3], [4, 5]]],
     [[1, 1, 1, 1, 1, 1, 1, 1, 1], 3, 3, [[0, 1, 2, 3, 4], [5, 6], [7, 8]]],
     [[1, 1], 2, 10, [[0, 1]]],
-  ])("partition splits weights %j into at most %d contiguous groups, the first %d heavier", (weights, parts, headStart, expected) => {
+    [[1, 1, 1, 1, 1, 1, 1, 1, 1, 1], 2, -2, [[0, 1, 2, 3], [4, 5, 6, 7, 8, 9]]],
+  ])("partition splits weights %j into at most %d contiguous groups, the first %d heavier (negative: lighter)", (weights, parts, headStart, expected) => {
     const items = weights.map((_, i) => i);
     expect(partition(items, (i) => weights[i], parts, headStart)).toEqual(expected);
   });
