@@ -5,7 +5,7 @@
 import * as path from "node:path";
 import { UserError, loadConfig } from "./config";
 import { synthesizeConfig } from "./parallel-synth";
-import { SynthWorkerPool } from "./synth-pool";
+import { SynthWorkerPool, isThreadCount } from "./synth-pool";
 
 export interface SynthCommandOptions {
   /** The config file to read. */
@@ -35,7 +35,7 @@ export interface CommandResult {
 export function synthCommand(options: SynthCommandOptions): CommandResult {
   try {
     const threads = options.threads;
-    if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) {
+    if (threads !== undefined && !isThreadCount(threads)) {
       throw new UserError(`REDSHIFT_ENDPOINTS_SYNTH_THREADS must be a whole number of threads, at least 1; got ${String(threads)}`);
     }
     const config = loadConfig(options.configFile, options.configText);

@@ -45,6 +45,11 @@ export interface SynthAnswer {
   readonly crash?: string;
 }
 
+/** Whether `n` is a thread count synth accepts: a whole number, at least 1. */
+export function isThreadCount(n: number): boolean {
+  return Number.isInteger(n) && n >= 1;
+}
+
 /** Threads a synth of `stacks` stacks uses, this one included. */
 export function plannedThreads(stacks: number, cores: number, requested?: number): number {
   if (requested !== undefined) return requested;
@@ -183,7 +188,7 @@ export function prewarmForConfig(pool: SynthWorkerPool, configFile: string, core
   } catch {
     return text;
   }
-  const valid = requested === undefined || (Number.isInteger(requested) && requested >= 1); // else synth refuses it later
-  if (valid) pool.prewarm(plannedThreads(countStacks(raw), cores, requested) - 1);
+  // a refused count starts nothing: synth reports it
+  if (requested === undefined || isThreadCount(requested)) pool.prewarm(plannedThreads(countStacks(raw), cores, requested) - 1);
   return text;
 }
