@@ -113,4 +113,20 @@ describe("wiring", () => {
     expect(fs.readFileSync(path.join(dir, "terraform.dev-producer.tfstate"), "utf8")).toBe("{}");
     expect(listFiles(dir).filter((f) => f.includes("staging"))).toEqual([]);
   });
+
+  test("re-synthesizing leaves a stack file whose bytes are unchanged in place, and replaces one that changed", () => {
+    const dir = tempDir();
+    const config = validConfig();
+    synthOk(config, dir);
+    const stackFile = (id: string) => path.join(dir, "cdktf.out", "stacks", id, "cdk.tf.json");
+    const inode = (id: string) => fs.statSync(stackFile(id)).ino;
+    const before = { producer: inode("dev-producer"), consumer: inode("dev-consumer-bi") };
+    const consumerBytes = fs.readFileSync(stackFile("dev-consumer-bi"), "utf8");
+    config.environments.dev.consumers[0].allowedCidrs.push("10.30.0.0/16");
+    synthOk(config, dir);
+    expect(inode("dev-producer")).toBe(before.producer);
+    expect(inode("dev-consumer-bi")).not.toBe(before.consumer);
+    expect(fs.readFileSync(stackFile("dev-consumer-bi"), "utf8")).not.toBe(consumerBytes);
+    expect(readStack(path.join(dir, "cdktf.out"), "dev-consumer-bi").resource.aws_vpc_security_group_ingress_rule).toHaveProperty(["ingress-10-30-0-0-16"]);
+  });
 });
