@@ -1,13 +1,14 @@
 /**
  * What the producer and consumer stacks share: one aliased AWS provider
  * pinned to the stack's account, the check that binds every AWS block to it,
- * and the state backend.
+ * the state backend, and a cheaper cross-stack preparation (stacks/prepare.ts).
  */
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { RequireAliasedAwsProvider } from "../modules/provider-binding";
 import { StateBackend, configureBackend } from "./backend";
+import { prepareTokens } from "./prepare";
 
 export interface AccountStackProps {
   /** AWS region of every resource in the stack. */
@@ -40,5 +41,10 @@ export abstract class AccountStack extends TerraformStack {
       defaultTags: [{ tags: { ...props.defaultTags } }],
     });
     RequireAliasedAwsProvider.on(this, this.provider);
+  }
+
+  /** cdktf's preparation, resolving only the values that can hold a token; the output is identical. */
+  public prepareStack(): void {
+    prepareTokens(this);
   }
 }
