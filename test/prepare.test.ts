@@ -31,6 +31,18 @@ function withCdktfPreparation<T>(fn: () => T): T {
   }
 }
 
+type Preparation = "ours" | "cdktf";
+
+/** A plain stack class whose preparation is ours or cdktf's. */
+function stackPreparedBy(prepare: Preparation): typeof TerraformStack {
+  return class extends TerraformStack {
+    public prepareStack(): void {
+      if (prepare === "ours") prepareTokens(this);
+      else super.prepareStack();
+    }
+  };
+}
+
 /** Every feature of the config: DNS both ways, standby subnets, IPv6, extra groups, a same-account consumer, all three backends. */
 function richConfig(): any {
   const config = validConfig();
@@ -100,13 +112,8 @@ describe("cross-stack preparation", () => {
    * (an array cdktf resolves as a whole), map, a token as a map key, tokens
    * inside longer strings, a lazy value, and a function of several.
    */
-  function tokenKinds(app: App, prepare: "ours" | "cdktf"): void {
-    class Stack extends TerraformStack {
-      public prepareStack(): void {
-        if (prepare === "ours") prepareTokens(this);
-        else super.prepareStack();
-      }
-    }
+  function tokenKinds(app: App, prepare: Preparation): void {
+    const Stack = stackPreparedBy(prepare);
     const a = new Stack(app, "a");
     new AwsProvider(a, "aws", { region: "ap-northeast-1" });
     const group = new SecurityGroup(a, "group", { name: "a", vpcId: "vpc-1" });
@@ -134,7 +141,7 @@ describe("cross-stack preparation", () => {
   }
 
   test("registers the same cross-stack references as cdktf for every kind of token", () => {
-    const synthBoth = (prepare: "ours" | "cdktf") => {
+    const synthBoth = (prepare: Preparation) => {
       const outdir = tempDir();
       const app = new App({ outdir, stackTraces: false });
       tokenKinds(app, prepare);
@@ -152,15 +159,9 @@ describe("cross-stack preparation", () => {
   });
 
   test("fails like cdktf when a value cannot be resolved", () => {
-    const attempt = (prepare: "ours" | "cdktf") => {
+    const attempt = (prepare: Preparation) => {
       const app = new App({ outdir: tempDir(), stackTraces: false });
-      class Stack extends TerraformStack {
-        public prepareStack(): void {
-          if (prepare === "ours") prepareTokens(this);
-          else super.prepareStack();
-        }
-      }
-      const stack = new Stack(app, "s");
+      const stack = new (stackPreparedBy(prepare))(app, "s");
       new TerraformOutput(stack, "bad", { value: { fn: () => "not a value" } });
       try {
         app.synth();
