@@ -37,7 +37,11 @@ const created: string[] = [];
 
 /** A fresh temporary folder, removed after the test file (see test/setup.ts). */
 export function tempDir(prefix = "rme-"): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  return removeAfterFile(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
+}
+
+/** Removes `dir` after the test file, with the folders of tempDir(). */
+export function removeAfterFile(dir: string): string {
   created.push(dir);
   return dir;
 }
