@@ -5,8 +5,8 @@
  * validations only afterwards, so a failure in a later stack can leave new
  * files for earlier stacks beside old ones. Here every validation in the
  * whole tree runs first, then the app is synthesized into a staging folder
- * (in RAM when the machine has room, else beside the output folder), and only
- * a complete, valid result is moved into place. A failure leaves the output folder exactly as it was. State files
+ * (see stagingParentFor), and only a complete, valid result is moved into
+ * place. A failure leaves the output folder exactly as it was. State files
  * live outside the output folder and are never touched.
  */
 import { App } from "cdktf";
