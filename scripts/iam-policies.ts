@@ -1,8 +1,9 @@
 /**
  * npm run iam-policies -- --out DIR [--config FILE]
  *
- * Synthesizes the configured environments into a temporary folder and writes
- * one least-privilege IAM policy document per AWS stack, DIR/<stackId>.json.
+ * Synthesizes the configured environments into a temporary folder and writes,
+ * per AWS stack, its least-privilege deploy policy DIR/<stackId>.json and the
+ * read-only policy `npm run verify` needs, DIR/<stackId>.verify.json.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,7 +15,8 @@ import { synthesizeConfig } from "../lib/parallel-synth";
 const USAGE = `Usage: npm run iam-policies -- --out DIR [--config FILE]
 
 Writes DIR/<stackId>.json: the IAM policy each stack's deploy role needs, derived
-from the resource types in the synthesized stack. The config defaults to
+from the resource types in the synthesized stack, and DIR/<stackId>.verify.json:
+the read-only policy \`npm run verify\` needs for that stack. The config defaults to
 REDSHIFT_ENDPOINTS_CONFIG, then ${DEFAULT_CONFIG_FILE}.
 `;
 

@@ -1,11 +1,38 @@
-/** Least-privilege deploy policies, derived from the synthesized stacks. */
+/**
+ * Least-privilege deploy and verify policies, derived from the synthesized stacks.
+ *
+ * The complete document of every shipped stack (config/environments.json) is
+ * pinned against test/fixtures/iam/ with exact equality; regenerate those with
+ * `npm run iam-policies -- --out test/fixtures/iam` and review the diff. A
+ * mutation loop proves the pin catches the loss of any one action or
+ * condition key.
+ */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { policyForStack } from "../lib/iam-policies";
-import { readStack, runSynth, tempDir, validConfig } from "./helpers";
+import { Redshift } from "iam-floyd/lib/generated/policy-statements/redshift";
+import { loadConfig } from "../lib/config";
+import {
+  GRANTS,
+  LINT_SUPPRESSIONS,
+  PolicyDocument,
+  PolicyStatement,
+  UNGATED_ACTIONS,
+  applyLintSuppressions,
+  explainStack,
+  explainVerify,
+  formatLintOutcome,
+  parseParliamentJson,
+  policyForStack,
+  verifyPolicyFile,
+  verifyPolicyForStack,
+} from "../lib/iam-policies";
+import { ClientFactory, StackTarget, verifyEnvironment } from "../lib/verify";
+import { readStack, runSynth, runSynthFile, tempDir, validConfig } from "./helpers";
 
 const ROOT = path.join(__dirname, "..");
+const FIXTURES = path.join(__dirname, "fixtures", "iam");
+const SHIPPED_CONFIG = path.join(ROOT, "config", "environments.json");
 
 function generate(config: unknown) {
   const dir = tempDir();
@@ -17,13 +44,70 @@ function generate(config: unknown) {
   });
   expect(r.stderr).toBe("");
   expect(r.status).toBe(0);
-  const read = (id: string) => JSON.parse(fs.readFileSync(path.join(out, `${id}.json`), "utf8"));
+  const read = (file: string) => JSON.parse(fs.readFileSync(path.join(out, file), "utf8"));
   return { files: fs.readdirSync(out).sort(), read };
 }
 
-const actions = (doc: any): string[] => doc.Statement.flatMap((s: any) => s.Action);
-const resourcesOf = (doc: any, action: string): string[] =>
-  doc.Statement.filter((s: any) => s.Action.includes(action)).flatMap((s: any) => [s.Resource].flat());
+const actions = (doc: PolicyDocument): string[] => doc.Statement.flatMap((s) => s.Action);
+
+/**
+ * Compares a generated document with its pinned expectation and throws,
+ * naming what differs, when they are not equal. Used by the pin tests and by
+ * the mutation loop, so the loop proves what the pin catches.
+ */
+function assertSamePolicy(actual: PolicyDocument, expected: PolicyDocument, name: string): void {
+  const problems: string[] = [];
+  const bySid = new Map(actual.Statement.map((s) => [s.Sid, s]));
+  for (const want of expected.Statement) {
+    const got = bySid.get(want.Sid);
+    if (got === undefined) {
+      problems.push(`missing statement ${want.Sid}`);
+      continue;
+    }
+    for (const a of want.Action) if (!got.Action.includes(a)) problems.push(`missing action ${a} in ${want.Sid}`);
+    for (const a of got.Action) if (!want.Action.includes(a)) problems.push(`extra action ${a} in ${want.Sid}`);
+    for (const [op, keys] of Object.entries(want.Condition ?? {})) {
+      for (const key of Object.keys(keys)) {
+        if (JSON.stringify(got.Condition?.[op]?.[key]) !== JSON.stringify(keys[key])) problems.push(`lost condition ${op} ${key} in ${want.Sid}`);
+      }
+    }
+  }
+  if (problems.length === 0 && JSON.stringify(actual) !== JSON.stringify(expected)) problems.push("documents differ");
+  if (problems.length) throw new Error(`${name}: ${problems.join("; ")}`);
+}
+
+/** Every (statement, action) and (statement, condition key) removal of a document, with the message the pin must give. */
+function mutations(doc: PolicyDocument): Array<{ label: string; mutated: PolicyDocument; message: string }> {
+  const out: Array<{ label: string; mutated: PolicyDocument; message: string }> = [];
+  doc.Statement.forEach((s, i) => {
+    const replace = (next: PolicyStatement | undefined): PolicyDocument => ({
+      ...doc,
+      Statement: doc.Statement.flatMap((t, j) => (j === i ? (next ? [next] : []) : [t])),
+    });
+    for (const action of s.Action) {
+      const rest = s.Action.filter((a) => a !== action);
+      out.push({
+        label: `remove ${action} from ${s.Sid}`,
+        mutated: replace(rest.length ? { ...s, Action: rest } : undefined),
+        message: rest.length ? `missing action ${action} in ${s.Sid}` : `missing statement ${s.Sid}`,
+      });
+    }
+    for (const [op, keys] of Object.entries(s.Condition ?? {})) {
+      for (const key of Object.keys(keys)) {
+        const { [key]: _removed, ...otherKeys } = keys;
+        const { [op]: _op, ...otherOps } = s.Condition ?? {};
+        const condition = Object.keys(otherKeys).length ? { ...otherOps, [op]: otherKeys } : otherOps;
+        const { Condition: _c, ...bare } = s;
+        out.push({
+          label: `remove ${op} ${key} from ${s.Sid}`,
+          mutated: replace(Object.keys(condition).length ? { ...bare, Condition: condition } : bare),
+          message: `lost condition ${op} ${key} in ${s.Sid}`,
+        });
+      }
+    }
+  });
+  return out;
+}
 
 describe("iam-policies", () => {
   const config = validConfig();
@@ -33,53 +117,66 @@ describe("iam-policies", () => {
   });
   const { files, read } = generate(config);
 
-  test("writes one document per stack", () => {
-    expect(files).toEqual(["dev-consumer-bi.json", "dev-producer.json"]);
+  test("writes a deploy and a verify document per stack", () => {
+    expect(files).toEqual(["dev-consumer-bi.json", "dev-consumer-bi.verify.json", "dev-producer.json", "dev-producer.verify.json"]);
   });
 
   test("no action is a wildcard", () => {
-    for (const id of ["dev-producer", "dev-consumer-bi"]) {
-      for (const action of actions(read(id))) expect(action).toMatch(/^[a-z0-9-]+:[A-Za-z]+$/);
+    for (const file of files) {
+      for (const action of actions(read(file))) expect(action).toMatch(/^[a-z0-9-]+:[A-Za-z0-9]+$/);
     }
   });
 
-  test("the producer may authorize endpoint access on its own cluster only, and describe clusters", () => {
-    const doc = read("dev-producer");
-    expect(actions(doc).sort()).toEqual([
-      "redshift:AuthorizeEndpointAccess",
-      "redshift:DescribeClusters",
-      "redshift:DescribeEndpointAuthorization",
-      "redshift:RevokeEndpointAccess",
-    ]);
-    expect(resourcesOf(doc, "redshift:AuthorizeEndpointAccess")).toEqual(["arn:aws:redshift:ap-northeast-1:111111111111:cluster:lake-dev"]);
+  test("the producer reads its cluster (logging status included) and manages authorizations in its region", () => {
+    expect(read("dev-producer.json")).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "ReadCluster",
+          Effect: "Allow",
+          Action: ["redshift:DescribeClusters", "redshift:DescribeLoggingStatus"],
+          Resource: "arn:aws:redshift:ap-northeast-1:111111111111:cluster:lake-dev",
+        },
+        {
+          Sid: "ManageEndpointAuthorizations",
+          Effect: "Allow",
+          Action: ["redshift:AuthorizeEndpointAccess", "redshift:DescribeEndpointAuthorization", "redshift:RevokeEndpointAccess"],
+          Resource: "*",
+          Condition: { StringEquals: { "aws:RequestedRegion": "ap-northeast-1" } },
+        },
+      ],
+    });
   });
 
-  test("the consumer may create the endpoint, its VPC endpoint in its own VPC, the subnet group and security group", () => {
-    const doc = read("dev-consumer-bi");
-    expect(actions(doc)).toEqual(
-      expect.arrayContaining([
-        "redshift:CreateEndpointAccess",
-        "redshift:DeleteEndpointAccess",
-        "redshift:CreateClusterSubnetGroup",
-        "ec2:CreateVpcEndpoint",
-        "ec2:ModifyVpcEndpoint",
-        "ec2:DeleteVpcEndpoints",
-        "ec2:DescribeVpcEndpoints",
-        "ec2:CreateSecurityGroup",
-        "ec2:AuthorizeSecurityGroupIngress",
-        "ec2:DescribeSubnets",
-      ]),
-    );
-    expect(resourcesOf(doc, "ec2:CreateVpcEndpoint")).toContain("arn:aws:ec2:ap-northeast-1:222222222222:vpc/vpc-0a1b2c3d4e5f60718");
-    const ingress = doc.Statement.find((s: any) => s.Action.includes("ec2:AuthorizeSecurityGroupIngress"));
-    expect(ingress.Condition).toEqual({ StringEquals: { "ec2:Vpc": "arn:aws:ec2:ap-northeast-1:222222222222:vpc/vpc-0a1b2c3d4e5f60718" } });
-    expect(actions(doc)).not.toContain("redshift:AuthorizeEndpointAccess");
+  test("the consumer may create Redshift's service-linked role and no VPC endpoint itself", () => {
+    const doc: PolicyDocument = read("dev-consumer-bi.json");
+    expect(doc.Statement.find((s) => s.Action.includes("iam:CreateServiceLinkedRole"))).toEqual({
+      Sid: "CreateRedshiftServiceLinkedRole",
+      Effect: "Allow",
+      Action: ["iam:CreateServiceLinkedRole"],
+      Resource: "arn:aws:iam::222222222222:role/aws-service-role/redshift.amazonaws.com/AWSServiceRoleForRedshift",
+      Condition: { StringEquals: { "iam:AWSServiceName": "redshift.amazonaws.com" } },
+    });
+    expect(actions(doc).filter((a) => /VpcEndpoint/.test(a))).toEqual([]);
+  });
+
+  test("route53:CreateHostedZone is granted on * (it has no resource type), only for the consumer's VPC", () => {
+    const doc: PolicyDocument = read("dev-consumer-bi.json");
+    expect(doc.Statement.filter((s) => s.Action.includes("route53:CreateHostedZone"))).toEqual([
+      {
+        Sid: "CreatePrivateHostedZoneInVpc",
+        Effect: "Allow",
+        Action: ["route53:CreateHostedZone"],
+        Resource: "*",
+        Condition: { "ForAnyValue:StringEquals": { "route53:VPCs": "vpc-0a1b2c3d4e5f60718" } },
+      },
+    ]);
   });
 
   test("Route 53 actions appear only when the consumer has a dns block", () => {
-    expect(actions(read("dev-consumer-bi"))).toEqual(expect.arrayContaining(["route53:CreateHostedZone", "route53:ChangeResourceRecordSets"]));
     const plain = generate(validConfig());
-    expect(actions(plain.read("dev-consumer-bi")).filter((a) => a.startsWith("route53:"))).toEqual([]);
+    expect(actions(plain.read("dev-consumer-bi.json")).filter((a) => a.startsWith("route53:"))).toEqual([]);
+    expect(actions(read("dev-consumer-bi.json")).filter((a) => a.startsWith("route53:")).length).toBeGreaterThan(0);
   });
 
   test("fails on a resource type it has no mapping for, naming the stack and the type", () => {
@@ -91,9 +188,173 @@ describe("iam-policies", () => {
     );
   });
 
+  test("fails when a grant's reasons do not name exactly its actions", () => {
+    const run = runSynth(validConfig());
+    const stack = readStack(run.outdir, "dev-producer");
+    const grants = {
+      ...GRANTS,
+      "data.aws_redshift_cluster": () => [
+        {
+          statement: new Redshift("ReadCluster").allow().toDescribeClusters().toDescribeLoggingStatus(),
+          why: { "redshift:DescribeClusters": { operations: ["read" as const], caller: "provider" as const, detail: "read" } },
+        },
+      ],
+    };
+    expect(() => explainStack("dev-producer", stack, grants)).toThrow(
+      "dev-producer: data.aws_redshift_cluster statement ReadCluster grants [redshift:DescribeClusters, redshift:DescribeLoggingStatus] but gives reasons for [redshift:DescribeClusters]; every action needs exactly one reason",
+    );
+  });
+
   test("fails without --out, with usage and exit 2", () => {
     const r = spawnSync(process.execPath, [path.join(ROOT, "scripts", "run-ts.js"), path.join(ROOT, "scripts", "iam-policies.ts")], { cwd: tempDir(), encoding: "utf8" });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^--out DIR is required\nUsage: npm run iam-policies -- --out DIR/);
+  });
+});
+
+describe("iam-policies of the shipped config", () => {
+  const run = runSynthFile(SHIPPED_CONFIG, tempDir());
+  const stackIds = fs
+    .readdirSync(path.join(run.outdir, "stacks"))
+    .filter((id) => readStack(run.outdir, id).provider?.aws)
+    .sort();
+  const generated = stackIds.flatMap((id) => {
+    const stack = readStack(run.outdir, id);
+    return [
+      { file: `${id}.json`, id, stack, doc: policyForStack(id, stack), explained: explainStack(id, stack) },
+      { file: verifyPolicyFile(id), id, stack, doc: verifyPolicyForStack(id, stack), explained: explainVerify(id, stack) },
+    ];
+  });
+  const pinned = (file: string): PolicyDocument => JSON.parse(fs.readFileSync(path.join(FIXTURES, file), "utf8"));
+
+  test("covers every shipped stack, and test/fixtures/iam holds nothing else", () => {
+    expect(stackIds).toEqual(["dev-consumer-bi", "dev-producer", "prod-consumer-bi", "prod-producer", "stg-consumer-bi", "stg-producer"]);
+    expect(fs.readdirSync(FIXTURES).sort()).toEqual(generated.map((g) => g.file).sort());
+  });
+
+  test.each(generated.map((g) => [g.file, g] as const))("%s equals its pinned document exactly", (file, g) => {
+    expect(g.doc).toEqual(pinned(file));
+    expect(() => assertSamePolicy(g.doc, pinned(file), file)).not.toThrow();
+  });
+
+  test("fails the pin when any one action or condition key is removed (every statement, every action, every key)", () => {
+    let count = 0;
+    for (const g of generated) {
+      for (const m of mutations(g.doc)) {
+        expect(() => assertSamePolicy(m.mutated, pinned(g.file), g.file)).toThrow(`${g.file}: ${m.message}`);
+        expect(m.mutated).not.toEqual(pinned(g.file));
+        count++;
+      }
+    }
+    const expected = generated.reduce(
+      (n, g) => n + g.doc.Statement.reduce((k, s) => k + s.Action.length + Object.values(s.Condition ?? {}).reduce((c, keys) => c + Object.keys(keys).length, 0), 0),
+      0,
+    );
+    expect(count).toBe(expected);
+    expect(count).toBeGreaterThan(150);
+  });
+
+  test("every granted action has a reason naming its type and provider operations, and no reason names an ungranted action", () => {
+    for (const g of generated) {
+      expect(g.explained.document).toEqual(g.doc);
+      g.doc.Statement.forEach((s, i) => {
+        const explained = g.explained.statements[i];
+        expect(explained.Sid).toBe(s.Sid);
+        expect([...new Set(explained.actions.map((a) => a.action))].sort()).toEqual(s.Action);
+        for (const a of explained.actions) {
+          expect(a.operations.length).toBeGreaterThan(0);
+          expect(a.detail).not.toBe("");
+          if (a.caller === "aws") expect(a.via).toMatch(/^[a-z0-9-]+:[A-Z]/);
+          expect(a.type === "verify" || a.type in GRANTS).toBe(true);
+        }
+      });
+    }
+  });
+
+  test("the deploy role can run npm run verify: each verify action is in the same stack's deploy policy", () => {
+    for (const id of stackIds) {
+      const deploy = new Set(actions(generated.find((g) => g.file === `${id}.json`)!.doc));
+      const verify = actions(generated.find((g) => g.file === verifyPolicyFile(id))!.doc);
+      expect(verify.filter((a) => !deploy.has(a))).toEqual([]);
+    }
+  });
+
+  test("each verify policy holds exactly the calls npm run verify makes for that stack's role", async () => {
+    const called = new Map<string, Set<string>>();
+    const clientsFor: ClientFactory = (target: StackTarget) => {
+      const seen = called.get(target.stack) ?? new Set<string>();
+      called.set(target.stack, seen);
+      const client = (service: string) => ({
+        destroy: () => undefined,
+        send: async (command: { constructor: { name: string }; input: any }) => {
+          const action = command.constructor.name.replace(/Command$/, "");
+          seen.add(`${service}:${action}`);
+          switch (action) {
+            case "GetCallerIdentity":
+              return { Account: target.accountId, Arn: `arn:aws:sts::${target.accountId}:assumed-role/r/s` };
+            case "DescribeEndpointAuthorization":
+              return { EndpointAuthorizationList: [] };
+            case "DescribeEndpointAccess":
+              return { EndpointAccessList: [] };
+            case "DescribeSubnets":
+              return { Subnets: [{ SubnetId: command.input.SubnetIds[0], AvailabilityZone: "ap-northeast-1a" }] };
+            default:
+              throw new Error(`unexpected call ${service}:${action}`);
+          }
+        },
+      });
+      return { sts: client("sts"), redshift: client("redshift"), ec2: client("ec2") } as never;
+    };
+    const shipped = loadConfig(SHIPPED_CONFIG);
+    for (const [name, env] of Object.entries(shipped.environments)) {
+      await verifyEnvironment({ environment: name, config: env, clients: clientsFor, connect: false });
+    }
+    expect([...called.keys()].sort()).toEqual(stackIds);
+    for (const id of stackIds) {
+      const granted = actions(generated.find((g) => g.file === verifyPolicyFile(id))!.doc).sort();
+      const made = [...called.get(id)!].filter((a) => !UNGATED_ACTIONS.has(a)).sort();
+      expect({ id, granted }).toEqual({ id, granted: made });
+    }
+  });
+});
+
+describe("iam-lint suppressions", () => {
+  const finding = (issue: string, detail: unknown, file = "/x/dev-producer.json") => ({ issue, title: issue, detail, location: { filepath: file } });
+  const everySuppression = LINT_SUPPRESSIONS.map((s) =>
+    s.issue === "RESOURCE_MISMATCH"
+      ? finding(s.issue, [{ action: s.action, required_format: s.detail }])
+      : s.issue === "UNKNOWN_CONDITION_FOR_ACTION"
+        ? finding(s.issue, `Unknown condition ${s.detail} for action ${s.action}`)
+        : { issue: s.issue, title: s.issue, detail: "", location: { actions: [s.action.toLowerCase()], filepath: "/x/a.json" } },
+  );
+
+  test("every suppression has a reason, and each matches the finding it was written for", () => {
+    for (const s of LINT_SUPPRESSIONS) expect(s.reason.length).toBeGreaterThan(40);
+    const outcome = applyLintSuppressions(everySuppression);
+    expect(outcome).toEqual({ open: [], suppressed: LINT_SUPPRESSIONS.length, unused: [] });
+    expect(formatLintOutcome(["a.json"], outcome).ok).toBe(true);
+  });
+
+  test("fails on a finding no suppression covers, naming the issue, the action and the file", () => {
+    const outcome = applyLintSuppressions([...everySuppression, finding("UNKNOWN_ACTION", "Unknown action redshift:DescribeClusterz")]);
+    const { text, ok } = formatLintOutcome(["dev-producer.json"], outcome);
+    expect(ok).toBe(false);
+    expect(text).toContain("1 open findings");
+    expect(text).toContain("FINDING UNKNOWN_ACTION  in dev-producer.json: UNKNOWN_ACTION");
+  });
+
+  test("fails on a suppression that matched nothing, so none outlives its reason", () => {
+    const { text, ok } = formatLintOutcome(["a.json"], applyLintSuppressions(everySuppression.slice(1)));
+    expect(ok).toBe(false);
+    expect(text).toContain(`UNUSED SUPPRESSION ${LINT_SUPPRESSIONS[0].issue} ${LINT_SUPPRESSIONS[0].action}: remove it from LINT_SUPPRESSIONS`);
+  });
+
+  test("a suppression covers only its own resource format", () => {
+    const outcome = applyLintSuppressions([finding("RESOURCE_MISMATCH", [{ action: "redshift:DescribeClusters", required_format: "arn:*:redshift:*:*:snapshot:*" }])]);
+    expect(outcome.open.map((o) => `${o.action} ${o.detail}`)).toEqual(["redshift:DescribeClusters arn:*:redshift:*:*:snapshot:*"]);
+  });
+
+  test("fails on parliament output that is not JSON lines, naming the line", () => {
+    expect(() => parseParliamentJson('{"issue":"A"}\nTraceback (most recent call last):\n')).toThrow("parliament output line 2 is not JSON: Traceback (most recent call last):");
   });
 });
