@@ -10,8 +10,8 @@
  */
 import { availableParallelism } from "node:os";
 import { isMainThread } from "node:worker_threads";
-import { DEFAULT_CONFIG_FILE } from "./lib/layout";
-import { SynthWorkerPool, prewarmForConfig, serveOneJob } from "./lib/synth-pool";
+import { DEFAULT_CONFIG_FILE } from "./lib/config/layout";
+import { SynthWorkerPool, prewarmForConfig, serveOneJob } from "./lib/synth/synth-pool";
 
 if (isMainThread) {
   const configFile = process.env.REDSHIFT_ENDPOINTS_CONFIG ?? DEFAULT_CONFIG_FILE;
@@ -20,7 +20,7 @@ if (isMainThread) {
   const cores = availableParallelism();
   const pool = new SynthWorkerPool(__filename);
   const configText = prewarmForConfig(pool, configFile, cores, threads);
-  const { synthCommand } = require("./lib/cli") as typeof import("./lib/cli");
+  const { synthCommand } = require("./lib/synth/command") as typeof import("./lib/synth/command");
   const result = synthCommand({
     configFile,
     configText,
@@ -34,5 +34,5 @@ if (isMainThread) {
   process.stderr.write(result.stderr);
   process.exitCode = result.exitCode;
 } else {
-  serveOneJob(() => (require("./lib/parallel-synth") as typeof import("./lib/parallel-synth")).synthesizeShare);
+  serveOneJob(() => (require("./lib/synth/parallel-synth") as typeof import("./lib/synth/parallel-synth")).synthesizeShare);
 }

@@ -54,7 +54,7 @@ node -e '
   assert.strictEqual(typeof require("redshift-managed-endpoints/stacks/consumer-stack").ConsumerStack, "function");
   assert.strictEqual(typeof require("redshift-managed-endpoints/stacks/tfc-bootstrap-stack").TfcBootstrapStack, "function");
   assert.strictEqual(require("redshift-managed-endpoints/package.json").name, "redshift-managed-endpoints");
-  assert.throws(() => require("redshift-managed-endpoints/dist/lib/cli.js"), { code: "ERR_PACKAGE_PATH_NOT_EXPORTED" });
+  assert.throws(() => require("redshift-managed-endpoints/dist/lib/synth/command.js"), { code: "ERR_PACKAGE_PATH_NOT_EXPORTED" });
 '
 
 step "type-checking a consumer against the installed declarations"

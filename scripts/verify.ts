@@ -6,7 +6,7 @@
  */
 import { parseArgs } from "node:util";
 import { DEFAULT_CONFIG_FILE, UserError, loadConfig } from "../lib/config";
-import { DEFAULT_CONNECT_TIMEOUT_MS, awsClientFactory, exitCodeFor, formatJson, formatTable, selectEnvironment, verifyEnvironment } from "../lib/verify";
+import { DEFAULT_CONNECT_TIMEOUT_MS, awsClientFactory, exitCodeFor, formatJson, formatTable, selectEnvironment, verifyEnvironment } from "../lib/operations/verify";
 
 const USAGE = `Usage: npm run verify -- <environment> [options]
 

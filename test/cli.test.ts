@@ -5,7 +5,7 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { partition } from "../lib/parallel-synth";
+import { partition } from "../lib/synth/parallel-synth";
 import { STACK_TRACE, listFiles, tempDir, validConfig } from "./helpers";
 
 const ROOT = path.join(__dirname, "..");

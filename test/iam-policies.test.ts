@@ -2,7 +2,7 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { policyForStack } from "../lib/iam-policies";
+import { policyForStack } from "../lib/operations/iam-policies";
 import { readStack, runSynth, tempDir, validConfig } from "./helpers";
 
 const ROOT = path.join(__dirname, "..");

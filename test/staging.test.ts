@@ -4,7 +4,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { RAM_STAGING_PARENT, stagingParentFor, withStaging } from "../lib/synth";
+import { RAM_STAGING_PARENT, stagingParentFor, withStaging } from "../lib/synth/atomic";
 import { listFiles, runSynth, tempDir, validConfig } from "./helpers";
 
 const write = (file: string, text: string) => {

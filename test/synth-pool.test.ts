@@ -8,8 +8,8 @@ import { buildSync } from "esbuild";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseConfig } from "../lib/config";
-import { synthesizeConfig } from "../lib/parallel-synth";
-import { MAX_THREADS, PARALLEL_MIN_STACKS, SynthWorkerPool, countStacks, plannedThreads, prewarmForConfig } from "../lib/synth-pool";
+import { synthesizeConfig } from "../lib/synth/parallel-synth";
+import { MAX_THREADS, PARALLEL_MIN_STACKS, SynthWorkerPool, countStacks, plannedThreads, prewarmForConfig } from "../lib/synth/synth-pool";
 import { STACK_TRACE, tempDir, validConfig } from "./helpers";
 
 /**

@@ -37,7 +37,7 @@ import {
   formatTable,
   selectEnvironment,
   verifyEnvironment,
-} from "../lib/verify";
+} from "../lib/operations/verify";
 import { STACK_TRACE, tempDir, validConfig } from "./helpers";
 
 // The SDK warns once per process that it will need node >= 22 in 2027; not this suite's concern.

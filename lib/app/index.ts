@@ -3,12 +3,12 @@
  * `<env>-consumer-<name>` per consumer, for every environment.
  */
 import { Construct } from "constructs";
-import { ConsumerStack } from "../stacks/consumer-stack";
-import { ProducerStack } from "../stacks/producer-stack";
-import { StateBackend } from "../stacks/backend";
+import { ConsumerStack } from "../../stacks/consumer-stack";
+import { ProducerStack } from "../../stacks/producer-stack";
+import { StateBackend } from "../../stacks/backend";
 import { buildBootstrap, providerRoleArn } from "./bootstrap";
-import { Config, EnvironmentConfig } from "./config";
-import { consumerStackId, endpointGrants, producerStackId } from "./layout";
+import { Config, EnvironmentConfig } from "../config";
+import { consumerStackId, endpointGrants, producerStackId } from "../config/layout";
 
 /** Tags every resource carries, under the environment's and the stack's own. */
 export const PROJECT_TAGS: Readonly<Record<string, string>> = {

@@ -13,7 +13,7 @@ import { App } from "cdktf";
 import { IConstruct } from "constructs";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { UserError } from "./errors";
+import { UserError } from "../config/errors";
 
 export class SynthError extends UserError {
   constructor(readonly problems: readonly string[]) {

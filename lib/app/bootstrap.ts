@@ -4,10 +4,10 @@
  * environment on `cloud`, no bootstrap stack.
  */
 import { Construct } from "constructs";
-import { TFC_BOOTSTRAP_STACK_ID, TfcBootstrapStack, TfcEnvironment } from "../stacks/tfc-bootstrap-stack";
-import type { BuildOptions } from "./app";
-import { Config, EnvironmentConfig } from "./config";
-import { consumerStackId, producerStackId } from "./layout";
+import { TFC_BOOTSTRAP_STACK_ID, TfcBootstrapStack, TfcEnvironment } from "../../stacks/tfc-bootstrap-stack";
+import type { BuildOptions } from ".";
+import { Config, EnvironmentConfig } from "../config";
+import { consumerStackId, producerStackId } from "../config/layout";
 
 /** Adds the bootstrap stack to `scope` when some environment uses `cloud`; returns it, or undefined. */
 export function buildBootstrap(scope: Construct, config: Config, options: BuildOptions): TfcBootstrapStack | undefined {

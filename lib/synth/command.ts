@@ -3,7 +3,7 @@
  * synth` runs, in-process, against any config and output folder.
  */
 import * as path from "node:path";
-import { UserError, loadConfig } from "./config";
+import { UserError, loadConfig } from "../config";
 import { synthesizeConfig } from "./parallel-synth";
 import { SynthWorkerPool, isThreadCount } from "./synth-pool";
 

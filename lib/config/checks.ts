@@ -8,7 +8,7 @@
  * Each check skips values that are not even the right type: the schema
  * reports those.
  */
-import { DEFAULT_QUOTAS } from "./config-schema";
+import { DEFAULT_QUOTAS } from "./schema";
 import { ROLE_ARN } from "./rules";
 import { consumerStackId, producerStackId } from "./layout";
 

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { ConfigIssue, crossFieldIssues, formatPath, issue } from "./config-checks";
+import { ConfigIssue, crossFieldIssues, formatPath, issue } from "./checks";
 import { UserError } from "./errors";
 import {
   BackendSchema,
@@ -16,11 +16,11 @@ import {
   EnvironmentSchema,
   ProducerSchema,
   QuotasSchema,
-} from "./config-schema";
+} from "./schema";
 
-export * from "./config-schema";
-export { formatPath } from "./config-checks";
-export type { ConfigIssue } from "./config-checks";
+export * from "./schema";
+export { formatPath } from "./checks";
+export type { ConfigIssue } from "./checks";
 
 export { DEFAULT_CONFIG_FILE } from "./layout";
 export { UserError } from "./errors";

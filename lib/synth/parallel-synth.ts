@@ -13,11 +13,11 @@
 import { Manifest } from "cdktf";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { buildBootstrap } from "./bootstrap";
-import { buildEnvironments, buildStacks } from "./app";
-import { Config } from "./config";
+import { buildBootstrap } from "../app/bootstrap";
+import { buildEnvironments, buildStacks } from "../app";
+import { Config } from "../config";
 import { SynthAnswer, SynthWorkerPool, plannedThreads } from "./synth-pool";
-import { SynthError, synthesizeAtomically, synthesizeInto, withStaging } from "./synth";
+import { SynthError, synthesizeAtomically, synthesizeInto, withStaging } from "./atomic";
 
 /**
  * How many more stacks than an equal share the main thread takes, because a

@@ -25,8 +25,8 @@ import {
 } from "@aws-sdk/client-redshift";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
-import { Config, ConsumerConfig, EnvironmentConfig, UserError } from "./config";
-import { consumerStackId, endpointGrants, producerStackId } from "./layout";
+import { Config, ConsumerConfig, EnvironmentConfig, UserError } from "../config";
+import { consumerStackId, endpointGrants, producerStackId } from "../config/layout";
 
 /** How long `--connect` waits for a TCP connection, in milliseconds. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
