@@ -5,7 +5,7 @@
  */
 import { Construct } from "constructs";
 import { TFC_BOOTSTRAP_STACK_ID, TfcBootstrapStack, TfcEnvironment } from "../../stacks/tfc-bootstrap-stack";
-import type { BuildOptions } from ".";
+import type { BuildOptions } from "./build-options";
 import { Config, EnvironmentConfig } from "../config";
 import { consumerStackId, producerStackId } from "../config/layout";
 

@@ -7,21 +7,17 @@ import { ConsumerStack } from "../../stacks/consumer-stack";
 import { ProducerStack } from "../../stacks/producer-stack";
 import { StateBackend } from "../../stacks/backend";
 import { buildBootstrap, providerRoleArn } from "./bootstrap";
+import type { BuildOptions } from "./build-options";
 import { Config, EnvironmentConfig } from "../config";
 import { consumerStackId, endpointGrants, producerStackId } from "../config/layout";
+
+export type { BuildOptions } from "./build-options";
 
 /** Tags every resource carries, under the environment's and the stack's own. */
 export const PROJECT_TAGS: Readonly<Record<string, string>> = {
   "managed-by": "cdktf",
   project: "redshift-managed-endpoints",
 };
-
-export interface BuildOptions {
-  /** Absolute folder where local state files live (the project root). */
-  readonly stateDir: string;
-  /** Absolute final synth output folder (`cdktf.out`). */
-  readonly outdir: string;
-}
 
 export interface EnvironmentStacks {
   readonly producer: ProducerStack;
