@@ -1,11 +1,11 @@
 /**
  * Wiring only: read the environment, then load and validate the
  * configuration once, build the stacks and synthesize them all-or-nothing
- * (lib/cli.ts). Bad input exits 1 with a readable message, no stack trace.
+ * (lib/synth/command.ts). Bad input exits 1 with a readable message, no stack trace.
  *
  * Large configs are synthesized by this thread and worker threads running
  * this same file. The workers are started before anything heavy is loaded
- * (lib/synth-pool.ts imports only node built-ins), so they load their modules
+ * (lib/synth/synth-pool.ts imports only node built-ins), so they load their modules
  * while this thread loads its own; hence the two deferred requires below.
  */
 import { availableParallelism } from "node:os";

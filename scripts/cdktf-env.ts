@@ -5,7 +5,7 @@
  *   npm run diff -- <environment> [cdktf diff options]
  *
  * Wiring only: the stack ids and command lines come from
- * lib/environment-stacks.ts. cdktf runs with this terminal attached and shows
+ * lib/operations/environment-stacks.ts. cdktf runs with this terminal attached and shows
  * its own progress; its exit code becomes this script's.
  */
 import { spawn } from "node:child_process";

@@ -1,7 +1,7 @@
 /**
  * `npm run verify -- <env> [--connect] [--timeout-ms N] [--json]`: wiring
  * only. Parses argv, reads REDSHIFT_ENDPOINTS_CONFIG, loads the config, runs
- * lib/verify.ts with the real AWS clients, prints, and sets the exit code:
+ * lib/operations/verify.ts with the real AWS clients, prints, and sets the exit code:
  * 0 healthy, 1 unhealthy, 2 the check could not run (usage, config, crash).
  */
 import { parseArgs } from "node:util";

@@ -1,5 +1,5 @@
 /**
- * The commit step of the all-or-nothing synth (lib/synth.ts), from a staging
+ * The commit step of the all-or-nothing synth (lib/synth/atomic.ts), from a staging
  * folder on the output's own file system and from one in RAM (/dev/shm).
  */
 import * as fs from "node:fs";

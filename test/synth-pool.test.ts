@@ -1,5 +1,5 @@
 /**
- * The thread rule and the worker pool (lib/synth-pool.ts). The synth worker
+ * The thread rule and the worker pool (lib/synth/synth-pool.ts). The synth worker
  * itself is tested end to end in cli.test.ts; here the pool runs a small
  * worker (test/fixtures/pool-worker.ts) built on the same serveOneJob, so the
  * protocol, crashes included, is checked on its own.

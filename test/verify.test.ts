@@ -1,5 +1,5 @@
 /**
- * `npm run verify`: the post-deploy health check (lib/verify.ts, scripts/verify.ts).
+ * `npm run verify`: the post-deploy health check (lib/operations/verify.ts, scripts/verify.ts).
  *
  * No emulator offers these APIs: neither LocalStack nor moto implements the
  * Redshift-managed VPC endpoint calls (DescribeEndpointAccess,

@@ -2,7 +2,7 @@
  * The shape of `config/environments.json`, as a zod schema.
  *
  * Field rules live here; rules that compare fields with each other
- * (duplicates, quotas, role accounts) live in `config-checks.ts`.
+ * (duplicates, quotas, role accounts) live in `checks.ts`.
  * `npm run schema` turns this into the JSON Schema that editors use.
  */
 import { z } from "zod";
@@ -10,16 +10,15 @@ import {
   ACCOUNT_ID,
   AWS_REGIONS,
   CLUSTER_IDENTIFIER,
-  ENDPOINT_NAME_RULE,
   ROLE_ARN,
   SECURITY_GROUP_ID,
   STACK_SAFE_NAME,
   SUBNET_ID,
   VPC_ID,
   checkCidr,
-  endpointNameProblems,
   isAllowedPort,
 } from "./rules";
+import { ENDPOINT_NAME_RULE, endpointNameProblems } from "../../modules/redshift-endpoint/endpoint-name";
 
 const accountId = z
   .string()

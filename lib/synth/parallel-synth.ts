@@ -4,10 +4,10 @@
  * Environments never reference each other, so each thread synthesizes a share
  * of them into its own part of one staging folder; the parts' manifests are
  * merged with cdktf's own Manifest class and the result is committed all at
- * once, exactly like a single-threaded synth (lib/synth.ts). Any problem in
+ * once, exactly like a single-threaded synth (lib/synth/atomic.ts). Any problem in
  * any part refuses the whole synth and leaves the output folder as it was.
  *
- * The main thread hands the other shares to workers (lib/synth-pool.ts),
+ * The main thread hands the other shares to workers (lib/synth/synth-pool.ts),
  * synthesizes the first share itself, then waits for the workers.
  */
 import { Manifest } from "cdktf";

@@ -15,7 +15,9 @@ import { RedshiftEndpointAccess } from "@cdktf/provider-aws/lib/redshift-endpoin
 import { RedshiftSubnetGroup } from "@cdktf/provider-aws/lib/redshift-subnet-group";
 import { Fn, Op, TerraformProvider, Token } from "cdktf";
 import { Construct, IValidation } from "constructs";
-import { ENDPOINT_NAME_RULE, endpointNameProblems } from "../../lib/config/rules";
+import { ENDPOINT_NAME_RULE, endpointNameProblems } from "./endpoint-name";
+
+export { ENDPOINT_NAME_RULE, endpointNameProblems } from "./endpoint-name";
 
 export interface RedshiftManagedEndpointProps {
   /**
