@@ -1,4 +1,9 @@
 /**
+ * lib/app: building the app's stacks from validated config. This file builds
+ * the environments; bootstrap.ts the Terraform Cloud bootstrap stack. It may
+ * import lib/config, stacks/ and modules/, never lib/synth, lib/operations or
+ * the entry points.
+ *
  * Turns validated configuration into stacks: `<env>-producer` and one
  * `<env>-consumer-<name>` per consumer, for every environment.
  */

@@ -1,4 +1,11 @@
 /**
+ * lib/config: the configuration, as data. schema.ts (the shape, as zod),
+ * rules.ts (value rules), checks.ts (rules that compare fields), layout.ts
+ * (the stack ids and file names the config implies), errors.ts (UserError),
+ * json-schema.ts (the editor schema) and this file (loading). It may import
+ * packages and the endpoint-name rule of modules/redshift-endpoint, nothing
+ * else of this repository: no stacks, no lib/app, lib/synth or lib/operations.
+ *
  * Loads `config/environments.json` (or the file that REDSHIFT_ENDPOINTS_CONFIG
  * names) once, validates all of it, and returns typed data or a ConfigError
  * that lists every problem with its JSON path, the value and the rule.

@@ -1,4 +1,11 @@
 /**
+ * lib/synth: the synth engine. command.ts (this file: what `npm run synth`
+ * runs), parallel-synth.ts (a config split across threads), synth-pool.ts
+ * (the worker threads; node built-ins only, see main.ts) and atomic.ts
+ * (all-or-nothing synth through a staging folder). It may import lib/app,
+ * lib/config, stacks/ and modules/, never lib/operations, lib/bench or the
+ * entry points.
+ *
  * The synth command as a function, so tests can run exactly what `npm run
  * synth` runs, in-process, against any config and output folder.
  */
