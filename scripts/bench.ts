@@ -11,7 +11,7 @@
  * docs/benchmark.md says what each row measures and how to read the table.
  */
 import { findRoot, runBench } from "../lib/bench";
-import { Options, USAGE, UsageError, parseOptions } from "../lib/bench/options";
+import { type Options, USAGE, UsageError, parseOptions } from "../lib/bench/options";
 
 const root = findRoot(__dirname);
 let options: Options | undefined;

@@ -11,7 +11,7 @@
 import { spawn } from "node:child_process";
 import { constants } from "node:os";
 import { DEFAULT_CONFIG_FILE } from "../lib/config";
-import { Spawner, environmentCommand } from "../lib/operations/environment-stacks";
+import { type Spawner, environmentCommand } from "../lib/operations/environment-stacks";
 
 const spawnInherited: Spawner = (command, args) =>
   new Promise((resolve) => {

@@ -38,10 +38,10 @@ interface Args {
   readonly timeoutMs: number;
 }
 
-function parse(argv: readonly string[]): Args {
-  let parsed;
+/** node's parseArgs with this command's options; a bad command line becomes a UsageError. */
+function parseCommandLine(argv: readonly string[]) {
   try {
-    parsed = parseArgs({
+    return parseArgs({
       args: [...argv],
       allowPositionals: true,
       strict: true,
@@ -56,7 +56,10 @@ function parse(argv: readonly string[]): Args {
     // node's message goes on to explain `--` for positionals starting with a dash; the first sentence is the point.
     throw new UsageError((e as Error).message.replace(/(?<=')\. .*$/s, ""));
   }
-  const { values, positionals } = parsed;
+}
+
+function parse(argv: readonly string[]): Args {
+  const { values, positionals } = parseCommandLine(argv);
   const help = values.help ?? false;
   if (help) return { help, environment: "", connect: false, json: false, timeoutMs: DEFAULT_CONNECT_TIMEOUT_MS };
   if (positionals.length !== 1) {

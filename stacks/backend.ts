@@ -10,7 +10,7 @@
  * A consumer's cross-stack remote state is derived by cdktf from the
  * producer's backend, so it always reads exactly what the producer writes.
  */
-import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformStack } from "cdktf";
+import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, type TerraformStack } from "cdktf";
 import * as path from "node:path";
 
 export interface LocalStateBackend {

@@ -2,18 +2,18 @@
  * Account B, a consuming VPC: a security group that opens only the cluster
  * port to the configured CIDRs, and the single-subnet endpoint.
  */
-import { DataAwsRedshiftCluster } from "@cdktf/provider-aws/lib/data-aws-redshift-cluster";
+import type { DataAwsRedshiftCluster } from "@cdktf/provider-aws/lib/data-aws-redshift-cluster";
 import { DataAwsSubnet } from "@cdktf/provider-aws/lib/data-aws-subnet";
-import { RedshiftEndpointAuthorization } from "@cdktf/provider-aws/lib/redshift-endpoint-authorization";
+import type { RedshiftEndpointAuthorization } from "@cdktf/provider-aws/lib/redshift-endpoint-authorization";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { Route53Zone } from "@cdktf/provider-aws/lib/route53-zone";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Op, TerraformOutput, TerraformSelf, Token } from "cdktf";
-import { Construct } from "constructs";
+import type { Construct } from "constructs";
 import { suppressCheckov } from "../modules/checkov";
 import { RedshiftManagedEndpoint } from "../modules/redshift-endpoint";
-import { AccountStack, AccountStackProps } from "./account-stack";
+import { AccountStack, type AccountStackProps } from "./account-stack";
 
 export interface ConsumerStackProps extends AccountStackProps {
   /**

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { generatedConfig, stacksIn } from "../lib/bench/generated-config";
 import { Meter, detectRssMethod } from "../lib/bench/meter";
 import { UsageError, parseOptions } from "../lib/bench/options";
-import { RowResult, formatLinearity, formatTable, median, table } from "../lib/bench/report";
+import { type RowResult, formatLinearity, formatTable, median, table } from "../lib/bench/report";
 import { parseConfig } from "../lib/config";
 import { tempDir } from "./helpers";
 

@@ -5,11 +5,11 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { SecurityGroupRule } from "@cdktf/provider-aws/lib/security-group-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { App, Testing } from "cdktf";
+import { type App, Testing } from "cdktf";
 import { buildStacks } from "../lib/app";
 import { parseConfig } from "../lib/config";
-import { ConsumerStack } from "../stacks/consumer-stack";
-import { ProducerStack } from "../stacks/producer-stack";
+import type { ConsumerStack } from "../stacks/consumer-stack";
+import type { ProducerStack } from "../stacks/producer-stack";
 import { tempDir, validConfig } from "./helpers";
 
 function build(mutate: (c: any) => void = () => {}) {

@@ -17,21 +17,21 @@ import { DescribeSubnetsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import {
   DescribeEndpointAccessCommand,
   DescribeEndpointAuthorizationCommand,
-  EndpointAccess,
-  EndpointAuthorization,
+  type EndpointAccess,
+  type EndpointAuthorization,
   EndpointNotFoundFault,
   RedshiftClient,
 } from "@aws-sdk/client-redshift";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { mockClient } from "aws-sdk-client-mock";
-import { EnvironmentConfig, parseConfig } from "../lib/config";
+import { type EnvironmentConfig, parseConfig } from "../lib/config";
 import {
-  CheckResult,
-  ClientFactory,
+  type CheckResult,
+  type ClientFactory,
   awsClientFactory,
-  StackTarget,
-  VerifyOptions,
-  VerifyReport,
+  type StackTarget,
+  type VerifyOptions,
+  type VerifyReport,
   exitCodeFor,
   formatJson,
   formatTable,

@@ -7,13 +7,13 @@
  * Turns validated configuration into stacks: `<env>-producer` and one
  * `<env>-consumer-<name>` per consumer, for every environment.
  */
-import { Construct } from "constructs";
+import type { Construct } from "constructs";
 import { ConsumerStack } from "../../stacks/consumer-stack";
 import { ProducerStack } from "../../stacks/producer-stack";
-import { StateBackend } from "../../stacks/backend";
+import type { StateBackend } from "../../stacks/backend";
 import { buildBootstrap, providerRoleArn } from "./bootstrap";
 import type { BuildOptions } from "./build-options";
-import { Config, EnvironmentConfig } from "../config";
+import type { Config, EnvironmentConfig } from "../config";
 import { consumerStackId, endpointGrants, producerStackId } from "../config/layout";
 
 export type { BuildOptions } from "./build-options";

@@ -17,9 +17,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { generatedConfig, stacksIn } from "./generated-config";
-import { Meter, Sample, detectRssMethod, settleDisk } from "./meter";
-import { Options } from "./options";
-import { Breakdown, MIB, Row, RowResult, Target, fmtS, formatBreakdown, formatLinearity, formatTable, median } from "./report";
+import { Meter, type Sample, detectRssMethod, settleDisk } from "./meter";
+import type { Options } from "./options";
+import { type Breakdown, MIB, type Row, type RowResult, type Target, fmtS, formatBreakdown, formatLinearity, formatTable, median } from "./report";
 
 /** The project folder at or above `start` (the bench runs from a bundle in node_modules/.cache, so it walks up). */
 export function findRoot(start: string): string {

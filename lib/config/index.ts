@@ -11,12 +11,12 @@
  * that lists every problem with its JSON path, the value and the rule.
  */
 import { readFileSync } from "node:fs";
-import { z } from "zod";
-import { ConfigIssue, crossFieldIssues, formatPath, issue } from "./checks";
+import type { z } from "zod";
+import { type ConfigIssue, crossFieldIssues, formatPath, issue } from "./checks";
 import { UserError } from "./errors";
 import {
   BackendSchema,
-  Config,
+  type Config,
   ConfigSchema,
   ConsumerSchema,
   DnsSchema,

@@ -37,6 +37,7 @@ interface Suppression {
 /** Reads checkov's `--output json` (one framework object, or a list of them). */
 export function parseCheckovJson(text: string): { passed: number; failed: CheckovFinding[] } {
   const parsed = JSON.parse(text);
+  // biome-ignore lint/suspicious/noExplicitAny: checkov's JSON report, read field by field with optional chaining; its shape is checkov's
   const reports: any[] = Array.isArray(parsed) ? parsed : [parsed];
   let passed = 0;
   const failed: CheckovFinding[] = [];
@@ -53,7 +54,9 @@ function suppressionsIn(stackFile: string): Map<string, Suppression[]> {
   const stack = JSON.parse(readFileSync(stackFile, "utf8"));
   const out = new Map<string, Suppression[]>();
   for (const kind of ["resource", "data"] as const) {
+    // biome-ignore lint/suspicious/noExplicitAny: synthesized Terraform JSON of any resource type; only the `//` metadata is read
     for (const [type, byName] of Object.entries<Record<string, any>>(stack[kind] ?? {})) {
+      // biome-ignore lint/suspicious/noExplicitAny: one resource block of that JSON, as above
       for (const [name, block] of Object.entries<any>(byName)) {
         const skip = block?.["//"]?.checkov?.skip;
         if (Array.isArray(skip)) out.set(`${kind === "data" ? "data." : ""}${type}.${name}`, skip);

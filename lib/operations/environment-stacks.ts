@@ -5,7 +5,7 @@
  * pure except the injected spawner, so it is tested without running cdktf.
  */
 import type { CommandResult } from "../synth/command";
-import { Config, UserError, loadConfig } from "../config";
+import { type Config, UserError, loadConfig } from "../config";
 import { consumerStackId, producerStackId } from "../config/layout";
 
 /** An environment name that the config does not define. Exit code 2, like any usage error. */

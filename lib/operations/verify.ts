@@ -18,14 +18,14 @@ import { DescribeSubnetsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import {
   DescribeEndpointAccessCommand,
   DescribeEndpointAuthorizationCommand,
-  EndpointAccess,
-  EndpointAuthorization,
+  type EndpointAccess,
+  type EndpointAuthorization,
   RedshiftClient,
-  RedshiftClientConfig,
+  type RedshiftClientConfig,
 } from "@aws-sdk/client-redshift";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
-import { Config, ConsumerConfig, EnvironmentConfig, UserError } from "../config";
+import { type Config, type ConsumerConfig, type EnvironmentConfig, UserError } from "../config";
 import { consumerStackId, endpointGrants, producerStackId } from "../config/layout";
 
 /** How long `--connect` waits for a TCP connection, in milliseconds. */
@@ -190,7 +190,7 @@ export function awsClientFactory(options: AwsClientFactoryOptions = {}): ClientF
  * @throws UserError naming the environments the file defines when `name` is not one of them.
  */
 export function selectEnvironment(config: Config, name: string, file: string): EnvironmentConfig {
-  const env = Object.prototype.hasOwnProperty.call(config.environments, name) ? config.environments[name] : undefined;
+  const env = Object.hasOwn(config.environments, name) ? config.environments[name] : undefined;
   if (env === undefined) {
     const known = Object.keys(config.environments);
     throw new UserError(`Unknown environment "${name}": ${file} defines ${known.map((k) => `"${k}"`).join(", ")}.`);

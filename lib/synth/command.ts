@@ -12,7 +12,7 @@
 import * as path from "node:path";
 import { UserError, loadConfig } from "../config";
 import { synthesizeConfig } from "./parallel-synth";
-import { SynthWorkerPool, isThreadCount } from "./synth-pool";
+import { type SynthWorkerPool, isThreadCount } from "./synth-pool";
 
 export interface SynthCommandOptions {
   /** The config file to read. */

@@ -15,8 +15,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { buildBootstrap } from "../app/bootstrap";
 import { buildEnvironments, buildStacks } from "../app";
-import { Config } from "../config";
-import { SynthAnswer, SynthWorkerPool, plannedThreads } from "./synth-pool";
+import type { Config } from "../config";
+import { type SynthAnswer, type SynthWorkerPool, plannedThreads } from "./synth-pool";
 import { SynthError, synthesizeAtomically, synthesizeInto, withStaging } from "./atomic";
 
 /**

@@ -3,7 +3,7 @@
  * from a block's `//` metadata. Like a cdk-nag suppression, each one is local
  * to one resource and must carry a written reason.
  */
-import { TerraformElement } from "cdktf";
+import type { TerraformElement } from "cdktf";
 
 export interface CheckovSuppression {
   /** The check id, for example `CKV2_AWS_5`. */

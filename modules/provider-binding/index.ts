@@ -11,9 +11,9 @@
  * It is a validation, not an aspect that mutates: it reports, it never
  * silently rebinds, so the fix is made where the resource is declared.
  */
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import type { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TerraformDataSource, TerraformProvider, TerraformResource, Token } from "cdktf";
-import { Construct, IValidation } from "constructs";
+import type { Construct, IValidation } from "constructs";
 
 export class RequireAliasedAwsProvider implements IValidation {
   /**
