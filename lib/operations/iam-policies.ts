@@ -159,6 +159,7 @@ const FREE_TYPES = new Set(["data.terraform_remote_state"]);
 export class IamPolicyError extends Error {}
 
 /** Reads the deploy context of one stack from its synthesized JSON. */
+// biome-ignore lint/suspicious/noExplicitAny: synthesized Terraform JSON, read field by field with optional chaining
 export function stackContext(stackId: string, stack: any): StackContext {
   const provider = stack.provider?.aws?.[0];
   const region: string | undefined = provider?.region;
@@ -166,7 +167,9 @@ export function stackContext(stackId: string, stack: any): StackContext {
   if (!region || !accountId) throw new IamPolicyError(`${stackId}: the AWS provider pins no region or allowed_account_ids; cannot scope a policy`);
   const partition = region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
   const literal = (v: unknown) => (typeof v === "string" && !v.includes("${") ? v : undefined);
+  // biome-ignore lint/suspicious/noExplicitAny: provider and resource blocks of synthesized Terraform JSON
   const first = (blocks: Record<string, any> | undefined) => (blocks ? Object.values(blocks)[0] : undefined);
+  // biome-ignore lint/suspicious/noExplicitAny: resource blocks of synthesized Terraform JSON
   const zoneIds = Object.values<any>(stack.resource?.aws_route53_record ?? {})
     .map((r) => literal(r.zone_id))
     .filter((z): z is string => z !== undefined);
@@ -182,6 +185,7 @@ export function stackContext(stackId: string, stack: any): StackContext {
 }
 
 /** The Terraform types a stack holds, as `resource.<type>` and `data.<type>`. */
+// biome-ignore lint/suspicious/noExplicitAny: synthesized Terraform JSON, walked by resource type
 export function stackTypes(stack: any): string[] {
   return [
     ...Object.keys(stack.resource ?? {}).map((t) => `resource.${t}`),
@@ -190,6 +194,7 @@ export function stackTypes(stack: any): string[] {
 }
 
 /** The policy document of one synthesized stack. */
+// biome-ignore lint/suspicious/noExplicitAny: synthesized Terraform JSON, walked by resource type
 export function policyForStack(stackId: string, stack: any): PolicyDocument {
   const ctx = stackContext(stackId, stack);
   const statements: PolicyStatement[] = [];
