@@ -5,7 +5,7 @@
  * interface, a new private IP, an outage). These tests make any rename an
  * explicit, reviewed change. The module's own ids are pinned in module.test.ts.
  */
-import { type App, type TerraformStack, Testing } from "cdktf";
+import { App, TerraformStack, Testing } from "cdktf";
 import { buildStacks } from "../lib/app";
 import { parseConfig } from "../lib/config";
 import { TFC_BOOTSTRAP_STACK_ID } from "../stacks/tfc-bootstrap-stack";

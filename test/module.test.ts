@@ -116,7 +116,7 @@ describe("RedshiftManagedEndpoint", () => {
   test("replaces the endpoint when the subnet group's subnets change", () => {
     const { stack } = endpointStack();
     const json = JSON.parse(Testing.synth(stack, true));
-    const endpoint = json.resource.aws_redshift_endpoint_access.analytics_endpoint_9171BBA6;
+    const endpoint = json.resource.aws_redshift_endpoint_access["analytics_endpoint_9171BBA6"];
     expect(endpoint.lifecycle.replace_triggered_by).toEqual(["aws_redshift_subnet_group.analytics_subnet-group_868E9477.subnet_ids"]);
     expect(endpoint.lifecycle.create_before_destroy).toBeUndefined();
   });
