@@ -78,8 +78,7 @@ module.exports = {
     },
     {
       name: "synth-pool-built-ins-only",
-      comment:
-        "main.ts starts the synth workers before anything heavy loads, so lib/synth/synth-pool.ts imports only node built-ins (see main.ts)",
+      comment: "main.ts starts the synth workers before anything heavy loads, so lib/synth/synth-pool.ts imports only node built-ins (see main.ts)",
       severity: "error",
       from: { path: "^lib/synth/synth-pool\\.ts$" },
       to: { dependencyTypesNot: ["core"] },

@@ -12,7 +12,9 @@ if (packageDir === undefined) {
 } else {
   const extra = unpackedFilesOutsideExports(packageDir);
   if (extra.length) {
-    process.stderr.write(`the package holds ${extra.length} file(s) that it neither exports nor imports from an export:\n${extra.map((f) => `  ${f}`).join("\n")}\n`);
+    process.stderr.write(
+      `the package holds ${extra.length} file(s) that it neither exports nor imports from an export:\n${extra.map((f) => `  ${f}`).join("\n")}\n`,
+    );
     process.exitCode = 1;
   } else {
     process.stdout.write("every file of the package is exported or imported by an export\n");

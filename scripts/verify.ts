@@ -6,7 +6,15 @@
  */
 import { parseArgs } from "node:util";
 import { DEFAULT_CONFIG_FILE, UserError, loadConfig } from "../lib/config";
-import { DEFAULT_CONNECT_TIMEOUT_MS, awsClientFactory, exitCodeFor, formatJson, formatTable, selectEnvironment, verifyEnvironment } from "../lib/operations/verify";
+import {
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  awsClientFactory,
+  exitCodeFor,
+  formatJson,
+  formatTable,
+  selectEnvironment,
+  verifyEnvironment,
+} from "../lib/operations/verify";
 
 const USAGE = `Usage: npm run verify -- <environment> [options]
 
@@ -64,7 +72,7 @@ function parse(argv: readonly string[]): Args {
   if (help) return { help, environment: "", connect: false, json: false, timeoutMs: DEFAULT_CONNECT_TIMEOUT_MS };
   if (positionals.length !== 1) {
     throw new UsageError(
-      positionals.length === 0 ? "Missing the environment to verify, e.g. npm run verify -- dev" : `Expected one environment, got ${positionals.join(" ")}`
+      positionals.length === 0 ? "Missing the environment to verify, e.g. npm run verify -- dev" : `Expected one environment, got ${positionals.join(" ")}`,
     );
   }
   const timeoutText = values["timeout-ms"];
@@ -108,5 +116,5 @@ main(process.argv.slice(2)).then(
     else if (process.env.REDSHIFT_ENDPOINTS_DEBUG === "1") process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
     else process.stderr.write(`Verify failed: ${e instanceof Error ? e.message : String(e)}\n(set REDSHIFT_ENDPOINTS_DEBUG=1 for the stack trace)\n`);
     process.exitCode = 2;
-  }
+  },
 );

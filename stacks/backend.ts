@@ -52,7 +52,10 @@ export function workspaceName(workspacePrefix: string, stackId: string): string 
 /** The local state path of a stack, relative to its working folder `<outdir>/stacks/<id>`. */
 export function localStatePath(backend: LocalStateBackend, stackId: string): string {
   const workingDir = path.join(backend.outdir, "stacks", stackId);
-  return path.relative(workingDir, path.join(backend.stateDir, `terraform.${stackId}.tfstate`)).split(path.sep).join("/");
+  return path
+    .relative(workingDir, path.join(backend.stateDir, `terraform.${stackId}.tfstate`))
+    .split(path.sep)
+    .join("/");
 }
 
 export function configureBackend(stack: TerraformStack, backend: StateBackend): void {

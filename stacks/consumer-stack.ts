@@ -81,7 +81,8 @@ export class ConsumerStack extends AccountStack {
     });
     suppressCheckov(this.securityGroup, {
       id: "CKV2_AWS_5",
-      comment: "Attached to the Redshift-managed VPC endpoint (aws_redshift_endpoint_access.vpc_security_group_ids), which checkov does not count as an attachment",
+      comment:
+        "Attached to the Redshift-managed VPC endpoint (aws_redshift_endpoint_access.vpc_security_group_ids), which checkov does not count as an attachment",
     });
     for (const cidr of props.allowedCidrs) {
       const v6 = cidr.includes(":");
@@ -110,8 +111,7 @@ export class ConsumerStack extends AccountStack {
     this.dnsRecord = this.stableName(props);
     const host = this.dnsRecord?.fqdn ?? this.endpoint.endpointAddress;
 
-    const out = (name: string, value: string | number, description: string) =>
-      new TerraformOutput(this, name, { value, description });
+    const out = (name: string, value: string | number, description: string) => new TerraformOutput(this, name, { value, description });
     out("endpoint_address", this.endpoint.endpointAddress, "DNS address of the Redshift-managed VPC endpoint");
     out("endpoint_port", this.endpoint.endpointPort, "Port of the endpoint");
     out("endpoint_private_ip", this.endpoint.endpointPrivateIpAddress, "Private IP of the endpoint's single network interface");

@@ -90,9 +90,7 @@ export class TfcBootstrapStack extends TerraformStack {
     const provider = this.providerFor(env.hostname);
     const dynamicCredentials = env.awsDynamicCredentials ?? false;
     const project =
-      env.project === undefined
-        ? undefined
-        : new DataTfeProject(this, `project-${env.name}`, { provider, organization: env.organization, name: env.project });
+      env.project === undefined ? undefined : new DataTfeProject(this, `project-${env.name}`, { provider, organization: env.organization, name: env.project });
 
     const workspace = (stack: TfcStackWorkspace, role: "producer" | "consumer"): Workspace => {
       if (dynamicCredentials && stack.roleArn === undefined) {

@@ -64,7 +64,16 @@ describe("report", () => {
   });
 
   test("table pads columns, right-aligning the numeric ones", () => {
-    expect(table(["row", "n"], [["a", "1"], ["bbb", "22"]], new Set([1]))).toBe("row   n\n---  --\na     1\nbbb  22");
+    expect(
+      table(
+        ["row", "n"],
+        [
+          ["a", "1"],
+          ["bbb", "22"],
+        ],
+        new Set([1]),
+      ),
+    ).toBe("row   n\n---  --\na     1\nbbb  22");
   });
 
   test("formatTable shows each row's median, range, ratio to the floor and target result", () => {
@@ -85,7 +94,19 @@ describe("report", () => {
       ...over,
     });
     const floor = row({});
-    const synth = row({ id: "synth-30", label: "synth 30", kind: "synth", stacks: 30, medianMs: 1000, minMs: 900, maxMs: 1100, ratioToFloor: 4, msPerStack: 25, target: "<= 1.0 s", pass: true });
+    const synth = row({
+      id: "synth-30",
+      label: "synth 30",
+      kind: "synth",
+      stacks: 30,
+      medianMs: 1000,
+      minMs: 900,
+      maxMs: 1100,
+      ratioToFloor: 4,
+      msPerStack: 25,
+      target: "<= 1.0 s",
+      pass: true,
+    });
     const text = formatTable([floor, synth], floor);
     expect(text).toContain("synth 30      30     3     1.000  0.900-1.100     4.0x     25.00        60  <= 1.0 s  pass");
     expect(text).toContain("(x floor = median / floor median 0.250 s;");

@@ -59,7 +59,11 @@ describe("environment stacks", () => {
     const config = parseConfig(raw);
     for (const env of ["dev", "stg", "prod"]) {
       const ids = environmentStackIds(config, env);
-      expect(ids.slice().sort()).toEqual(Object.keys(manifest.stacks).filter((id) => id.startsWith(`${env}-`)).sort());
+      expect(ids.slice().sort()).toEqual(
+        Object.keys(manifest.stacks)
+          .filter((id) => id.startsWith(`${env}-`))
+          .sort(),
+      );
       ids.forEach((id, i) => {
         for (const dependency of manifest.stacks[id].dependencies) expect(ids.indexOf(dependency)).toBeLessThan(i);
       });

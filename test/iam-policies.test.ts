@@ -11,10 +11,14 @@ function generate(config: unknown) {
   const dir = tempDir();
   fs.writeFileSync(path.join(dir, "c.json"), JSON.stringify(config));
   const out = path.join(dir, "policies");
-  const r = spawnSync(process.execPath, [path.join(ROOT, "scripts", "run-ts.js"), path.join(ROOT, "scripts", "iam-policies.ts"), "--out", out, "--config", path.join(dir, "c.json")], {
-    cwd: dir,
-    encoding: "utf8",
-  });
+  const r = spawnSync(
+    process.execPath,
+    [path.join(ROOT, "scripts", "run-ts.js"), path.join(ROOT, "scripts", "iam-policies.ts"), "--out", out, "--config", path.join(dir, "c.json")],
+    {
+      cwd: dir,
+      encoding: "utf8",
+    },
+  );
   expect(r.stderr).toBe("");
   expect(r.status).toBe(0);
   const read = (id: string) => JSON.parse(fs.readFileSync(path.join(out, `${id}.json`), "utf8"));
@@ -92,7 +96,10 @@ describe("iam-policies", () => {
   });
 
   test("fails without --out, with usage and exit 2", () => {
-    const r = spawnSync(process.execPath, [path.join(ROOT, "scripts", "run-ts.js"), path.join(ROOT, "scripts", "iam-policies.ts")], { cwd: tempDir(), encoding: "utf8" });
+    const r = spawnSync(process.execPath, [path.join(ROOT, "scripts", "run-ts.js"), path.join(ROOT, "scripts", "iam-policies.ts")], {
+      cwd: tempDir(),
+      encoding: "utf8",
+    });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^--out DIR is required\nUsage: npm run iam-policies -- --out DIR/);
   });

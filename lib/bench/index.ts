@@ -101,7 +101,12 @@ function run(root: string, options: Options, scratch: string): void {
       target,
       spec: () => {
         const cwd = freshDir(id);
-        return { command: process.execPath, args: [runTs, mainTs], cwd, env: { REDSHIFT_ENDPOINTS_CONFIG: configFile, CDKTF_OUTDIR: path.join(cwd, "cdktf.out") } };
+        return {
+          command: process.execPath,
+          args: [runTs, mainTs],
+          cwd,
+          env: { REDSHIFT_ENDPOINTS_CONFIG: configFile, CDKTF_OUTDIR: path.join(cwd, "cdktf.out") },
+        };
       },
       verify: (spec) => {
         const got = countManifestStacks(path.join(spec.cwd, "cdktf.out"));
@@ -302,10 +307,19 @@ function run(root: string, options: Options, scratch: string): void {
   process.stdout.write(formatLinearity(linearity));
   process.stdout.write(formatBreakdown(breakdown));
 
-  const json = { machine, options: { runsSynth: synthRuns, runsTest: testRuns, quick: options.quick, skipTests: options.skipTests }, rssMethod: meter.method, rows: results, linearity, breakdown };
+  const json = {
+    machine,
+    options: { runsSynth: synthRuns, runsTest: testRuns, quick: options.quick, skipTests: options.skipTests },
+    rssMethod: meter.method,
+    rows: results,
+    linearity,
+    breakdown,
+  };
   fs.mkdirSync(path.dirname(options.jsonOut), { recursive: true });
   fs.writeFileSync(options.jsonOut, `${JSON.stringify(json, null, 2)}\n`);
-  process.stdout.write(`\n${machine.cpuModel}, ${machine.cpus} CPUs, ${machine.totalMemoryMiB} MiB, node ${machine.node}; load ${loadAtStart.map((l) => l.toFixed(2)).join(" ")} -> ${machine.loadAverageAtEnd.map((l) => l.toFixed(2)).join(" ")}\n`);
+  process.stdout.write(
+    `\n${machine.cpuModel}, ${machine.cpus} CPUs, ${machine.totalMemoryMiB} MiB, node ${machine.node}; load ${loadAtStart.map((l) => l.toFixed(2)).join(" ")} -> ${machine.loadAverageAtEnd.map((l) => l.toFixed(2)).join(" ")}\n`,
+  );
   const shown = path.relative(process.cwd(), options.jsonOut);
   process.stdout.write(`wrote ${shown.startsWith("..") ? options.jsonOut : shown}\n`);
 }

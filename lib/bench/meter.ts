@@ -80,7 +80,11 @@ export class Meter {
     let peakRssKiB: number | undefined;
     try {
       // GNU time writes "Command exited with non-zero status N" before %M; every number line is a maxRSS.
-      const values = fs.readFileSync(report, "utf8").split("\n").filter((l) => /^\d+$/.test(l.trim())).map(Number);
+      const values = fs
+        .readFileSync(report, "utf8")
+        .split("\n")
+        .filter((l) => /^\d+$/.test(l.trim()))
+        .map(Number);
       if (values.length) peakRssKiB = Math.max(...values);
       fs.rmSync(report, { force: true });
     } catch {
@@ -89,7 +93,6 @@ export class Meter {
     return { wallMs, peakRssKiB, exitCode: r.status ?? 128, output: `${r.stdout}${r.stderr}` };
   }
 }
-
 
 /**
  * Flushes what the last run wrote (`sync`, untimed), so that the next run does

@@ -80,7 +80,11 @@ export interface Breakdown {
 
 export function table(header: readonly string[], lines: ReadonlyArray<readonly string[]>, rightAligned: ReadonlySet<number>): string {
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-  const fmt = (cells: readonly string[]) => cells.map((c, i) => (rightAligned.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  ").trimEnd();
+  const fmt = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (rightAligned.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join("  ")
+      .trimEnd();
   return [fmt(header), widths.map((w) => "-".repeat(w)).join("  "), ...lines.map(fmt)].join("\n");
 }
 
@@ -120,8 +124,8 @@ export function formatLinearity(l: Linearity): string {
   const ps = (n: number) => (l.msPerStack[n] ?? NaN).toFixed(2);
   return (
     `\nlinearity: ms/stack ${ps(30)} (30), ${ps(300)} (300), ${ps(999)} (999); 999 vs 300 = ${l.perStack999vs300.toFixed(2)}x ` +
-      `(limit ${l.limit}x) ${l.flagged ? "FLAG: per-stack cost grows with size" : "ok"}\n` +
-      `           marginal ms/stack ${l.marginalMsPerStack30to300.toFixed(2)} (30->300), ${l.marginalMsPerStack300to999.toFixed(2)} (300->999), ratio ${l.marginalRatio.toFixed(2)}\n`
+    `(limit ${l.limit}x) ${l.flagged ? "FLAG: per-stack cost grows with size" : "ok"}\n` +
+    `           marginal ms/stack ${l.marginalMsPerStack30to300.toFixed(2)} (30->300), ${l.marginalMsPerStack300to999.toFixed(2)} (300->999), ratio ${l.marginalRatio.toFixed(2)}\n`
   );
 }
 
@@ -137,6 +141,10 @@ export function formatBreakdown(b: Breakdown): string {
   ];
   return (
     `\nshipped-config synth, inside one process (median of ${b.runs}; no run-ts.js, so a little under the synth row):\n` +
-      `${table(["phase", "ms"], rows.map(([k, v]) => [k, v.toFixed(0)]), new Set([1]))}\n`
+    `${table(
+      ["phase", "ms"],
+      rows.map(([k, v]) => [k, v.toFixed(0)]),
+      new Set([1]),
+    )}\n`
   );
 }

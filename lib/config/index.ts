@@ -14,16 +14,7 @@ import { readFileSync } from "node:fs";
 import type { z } from "zod";
 import { type ConfigIssue, crossFieldIssues, formatPath, issue } from "./checks";
 import { UserError } from "./errors";
-import {
-  BackendSchema,
-  type Config,
-  ConfigSchema,
-  ConsumerSchema,
-  DnsSchema,
-  EnvironmentSchema,
-  ProducerSchema,
-  QuotasSchema,
-} from "./schema";
+import { BackendSchema, type Config, ConfigSchema, ConsumerSchema, DnsSchema, EnvironmentSchema, ProducerSchema, QuotasSchema } from "./schema";
 
 export * from "./schema";
 export { formatPath } from "./checks";
@@ -38,8 +29,7 @@ export class ConfigError extends UserError {
     readonly issues: readonly ConfigIssue[],
   ) {
     super(
-      `Invalid configuration in ${file} (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n` +
-        issues.map((i) => `  - ${formatIssue(i)}`).join("\n"),
+      `Invalid configuration in ${file} (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n` + issues.map((i) => `  - ${formatIssue(i)}`).join("\n"),
     );
     this.name = "ConfigError";
   }
@@ -103,15 +93,9 @@ function jsonErrorWhere(text: string, message: string): string {
   return `${message.replace(/ in JSON at position \d+.*$/, "")} at line ${line}, column ${column}`;
 }
 
-const KNOWN_KEYS = [
-  ConfigSchema,
-  EnvironmentSchema,
-  ProducerSchema,
-  ConsumerSchema,
-  QuotasSchema,
-  ...BackendSchema.options,
-  ...DnsSchema.options,
-].flatMap((s) => Object.keys(s.shape));
+const KNOWN_KEYS = [ConfigSchema, EnvironmentSchema, ProducerSchema, ConsumerSchema, QuotasSchema, ...BackendSchema.options, ...DnsSchema.options].flatMap(
+  (s) => Object.keys(s.shape),
+);
 
 function closest(key: string): string | undefined {
   let best: string | undefined;

@@ -67,14 +67,21 @@ function suppressionsIn(stackFile: string): Map<string, Suppression[]> {
 }
 
 /** Splits checkov's failures into real failures and suppressed ones; finds stale suppressions. */
-export function applySuppressions(scannedDir: string, report: { passed: number; failed: readonly CheckovFinding[] }, stackFiles: readonly string[]): ScanOutcome {
+export function applySuppressions(
+  scannedDir: string,
+  report: { passed: number; failed: readonly CheckovFinding[] },
+  stackFiles: readonly string[],
+): ScanOutcome {
   const byFile = new Map(stackFiles.map((f) => [f, suppressionsIn(join(scannedDir, f))]));
   const used = new Set<string>();
   const failed: CheckovFinding[] = [];
   const suppressed: Array<CheckovFinding & { comment: string }> = [];
   for (const finding of report.failed) {
     const file = finding.file.replace(/^\//, "");
-    const match = byFile.get(file)?.get(finding.resource)?.find((s) => s.id === finding.checkId);
+    const match = byFile
+      .get(file)
+      ?.get(finding.resource)
+      ?.find((s) => s.id === finding.checkId);
     if (match && (match.comment ?? "").trim().length >= 10) {
       used.add(`${file} ${finding.resource} ${match.id}`);
       suppressed.push({ ...finding, comment: match.comment ?? "" });

@@ -74,12 +74,7 @@ export const GRANTS: Readonly<Record<string, Grant>> = {
   "resource.aws_vpc_security_group_ingress_rule": (ctx) => [
     allow(
       "ManageIngressRulesInVpc",
-      [
-        "ec2:AuthorizeSecurityGroupIngress",
-        "ec2:ModifySecurityGroupRules",
-        "ec2:RevokeSecurityGroupIngress",
-        "ec2:UpdateSecurityGroupRuleDescriptionsIngress",
-      ],
+      ["ec2:AuthorizeSecurityGroupIngress", "ec2:ModifySecurityGroupRules", "ec2:RevokeSecurityGroupIngress", "ec2:UpdateSecurityGroupRuleDescriptionsIngress"],
       arn(ctx, "ec2", "security-group/*"),
       inVpc(ctx),
     ),
@@ -89,7 +84,13 @@ export const GRANTS: Readonly<Record<string, Grant>> = {
   "resource.aws_redshift_subnet_group": (ctx) => [
     allow(
       "ManageClusterSubnetGroups",
-      ["redshift:CreateClusterSubnetGroup", "redshift:CreateTags", "redshift:DeleteClusterSubnetGroup", "redshift:DeleteTags", "redshift:ModifyClusterSubnetGroup"],
+      [
+        "redshift:CreateClusterSubnetGroup",
+        "redshift:CreateTags",
+        "redshift:DeleteClusterSubnetGroup",
+        "redshift:DeleteTags",
+        "redshift:ModifyClusterSubnetGroup",
+      ],
       arn(ctx, "redshift", "subnetgroup:*"),
     ),
     allow("ReadClusterSubnetGroups", ["ec2:DescribeSubnets", "redshift:DescribeClusterSubnetGroups", "redshift:DescribeTags"], "*"),
@@ -97,12 +98,11 @@ export const GRANTS: Readonly<Record<string, Grant>> = {
   "resource.aws_redshift_endpoint_access": (ctx) => [
     allow("ManageRedshiftManagedEndpoints", ["redshift:CreateEndpointAccess", "redshift:DeleteEndpointAccess", "redshift:ModifyEndpointAccess"], "*"),
     allow("ReadRedshiftManagedEndpoints", ["redshift:DescribeEndpointAccess"], "*"),
-    allow("CreateVpcEndpointInVpc", ["ec2:CreateVpcEndpoint"], [
-      vpcArn(ctx),
-      arn(ctx, "ec2", "vpc-endpoint/*"),
-      arn(ctx, "ec2", "subnet/*"),
-      arn(ctx, "ec2", "security-group/*"),
-    ]),
+    allow(
+      "CreateVpcEndpointInVpc",
+      ["ec2:CreateVpcEndpoint"],
+      [vpcArn(ctx), arn(ctx, "ec2", "vpc-endpoint/*"), arn(ctx, "ec2", "subnet/*"), arn(ctx, "ec2", "security-group/*")],
+    ),
     allow("ManageVpcEndpoints", ["ec2:DeleteVpcEndpoints", "ec2:ModifyVpcEndpoint"], arn(ctx, "ec2", "vpc-endpoint/*")),
     allow(
       "ReadNetworkForVpcEndpoints",
@@ -136,10 +136,11 @@ export const GRANTS: Readonly<Record<string, Grant>> = {
       ],
       `arn:${ctx.partition}:route53:::hostedzone/*`,
     ),
-    allow("AssociateZoneWithVpc", ["route53:AssociateVPCWithHostedZone", "route53:DisassociateVPCFromHostedZone"], [
-      `arn:${ctx.partition}:route53:::hostedzone/*`,
-      vpcArn(ctx),
-    ]),
+    allow(
+      "AssociateZoneWithVpc",
+      ["route53:AssociateVPCWithHostedZone", "route53:DisassociateVPCFromHostedZone"],
+      [`arn:${ctx.partition}:route53:::hostedzone/*`, vpcArn(ctx)],
+    ),
     allow("ReadZoneChanges", ["route53:GetChange"], `arn:${ctx.partition}:route53:::change/*`),
     allow("ReadVpcsForZones", ["ec2:DescribeVpcs"], "*"),
   ],
@@ -187,10 +188,7 @@ export function stackContext(stackId: string, stack: any): StackContext {
 /** The Terraform types a stack holds, as `resource.<type>` and `data.<type>`. */
 // biome-ignore lint/suspicious/noExplicitAny: synthesized Terraform JSON, walked by resource type
 export function stackTypes(stack: any): string[] {
-  return [
-    ...Object.keys(stack.resource ?? {}).map((t) => `resource.${t}`),
-    ...Object.keys(stack.data ?? {}).map((t) => `data.${t}`),
-  ].sort();
+  return [...Object.keys(stack.resource ?? {}).map((t) => `resource.${t}`), ...Object.keys(stack.data ?? {}).map((t) => `data.${t}`)].sort();
 }
 
 /** The policy document of one synthesized stack. */

@@ -65,7 +65,10 @@ export function filesOutsideExports(files: readonly string[], pkg: PackageJson, 
     if (/\.(js|d\.ts)$/.test(file)) queue.push(...relativeImports(file, read(file), (f) => all.has(f)));
   }
   for (const file of [...reached]) {
-    const companions = [`${file}.map`, ...(file.endsWith(".js") && !file.endsWith(".d.ts") ? [file.replace(/\.js$/, ".d.ts"), file.replace(/\.js$/, ".d.ts.map")] : [])];
+    const companions = [
+      `${file}.map`,
+      ...(file.endsWith(".js") && !file.endsWith(".d.ts") ? [file.replace(/\.js$/, ".d.ts"), file.replace(/\.js$/, ".d.ts.map")] : []),
+    ];
     for (const companion of companions) if (all.has(companion)) reached.add(companion);
   }
   return files.filter((f) => !reached.has(f) && !PACKAGE_DOCUMENTS.includes(f)).sort();

@@ -340,7 +340,7 @@ async function checkIdentity(ctx: Context, stack: string, sts: STSClient, accoun
     return row(
       "FAIL",
       `wrong account: ${source} gave account ${me.Account ?? "unknown"} (${me.Arn ?? "unknown ARN"}), expected ${accountId} (${where}.accountId); ` +
-        (roleArn === undefined ? `set ${where}.roleArn or use credentials for ${accountId}` : `check ${where}.roleArn`)
+        (roleArn === undefined ? `set ${where}.roleArn or use credentials for ${accountId}` : `check ${where}.roleArn`),
     );
   } catch (e) {
     const hint =
@@ -357,7 +357,7 @@ async function checkAuthorization(ctx: Context, stack: string, redshift: Redshif
   let found: EndpointAuthorization | undefined;
   try {
     const out = await ctx.limit(() =>
-      redshift.send(new DescribeEndpointAuthorizationCommand({ ClusterIdentifier: cluster, Account: account, Grantee: false }))
+      redshift.send(new DescribeEndpointAuthorizationCommand({ ClusterIdentifier: cluster, Account: account, Grantee: false })),
     );
     found = (out.EndpointAuthorizationList ?? []).find((a) => (a.Grantee ?? account) === account && (a.ClusterIdentifier ?? cluster) === cluster);
   } catch (e) {
@@ -507,7 +507,7 @@ async function describeEndpoint(ctx: Context, redshift: RedshiftClient, c: Consu
   const p = ctx.env.producer;
   try {
     const out = await ctx.limit(() =>
-      redshift.send(new DescribeEndpointAccessCommand({ EndpointName: c.endpointName, ResourceOwner: p.accountId, ClusterIdentifier: p.clusterIdentifier }))
+      redshift.send(new DescribeEndpointAccessCommand({ EndpointName: c.endpointName, ResourceOwner: p.accountId, ClusterIdentifier: p.clusterIdentifier })),
     );
     const endpoint = (out.EndpointAccessList ?? []).find((e) => (e.EndpointName ?? c.endpointName) === c.endpointName);
     return endpoint === undefined ? { kind: "missing" } : { kind: "found", endpoint };

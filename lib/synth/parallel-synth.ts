@@ -108,7 +108,10 @@ export function synthesizeConfig(config: Config, options: SynthConfigOptions): v
     }
     const problems = results.flatMap((r) => r.problems);
     if (problems.length) throw new SynthError(problems);
-    mergeParts(staging, others.map((j) => j.stagingDir));
+    mergeParts(
+      staging,
+      others.map((j) => j.stagingDir),
+    );
   });
 }
 

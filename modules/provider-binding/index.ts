@@ -39,7 +39,9 @@ export class RequireAliasedAwsProvider implements IValidation {
     }
     const accounts = expected.allowedAccountIds;
     if (!accounts || (!Token.isUnresolved(accounts) && accounts.length === 0)) {
-      errors.push(`AWS provider ${expected.node.path} does not pin allowedAccountIds; set it to the stack's account so a wrong credential fails before any change.`);
+      errors.push(
+        `AWS provider ${expected.node.path} does not pin allowedAccountIds; set it to the stack's account so a wrong credential fails before any change.`,
+      );
     }
     for (const node of this.scope.node.findAll()) {
       if (TerraformProvider.isTerraformProvider(node)) {
