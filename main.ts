@@ -1,17 +1,17 @@
 /**
  * Wiring only: read the environment, then load and validate the
  * configuration once, build the stacks and synthesize them all-or-nothing
- * (lib/cli.ts). Bad input exits 1 with a readable message, no stack trace.
+ * (lib/synth/command.ts). Bad input exits 1 with a readable message, no stack trace.
  *
  * Large configs are synthesized by this thread and worker threads running
  * this same file. The workers are started before anything heavy is loaded
- * (lib/synth-pool.ts imports only node built-ins), so they load their modules
+ * (lib/synth/synth-pool.ts imports only node built-ins), so they load their modules
  * while this thread loads its own; hence the two deferred requires below.
  */
 import { availableParallelism } from "node:os";
 import { isMainThread } from "node:worker_threads";
-import { DEFAULT_CONFIG_FILE } from "./lib/layout";
-import { SynthWorkerPool, prewarmForConfig, serveOneJob } from "./lib/synth-pool";
+import { DEFAULT_CONFIG_FILE } from "./lib/config/layout";
+import { SynthWorkerPool, prewarmForConfig, serveOneJob } from "./lib/synth/synth-pool";
 
 if (isMainThread) {
   const configFile = process.env.REDSHIFT_ENDPOINTS_CONFIG ?? DEFAULT_CONFIG_FILE;
@@ -20,7 +20,7 @@ if (isMainThread) {
   const cores = availableParallelism();
   const pool = new SynthWorkerPool(__filename);
   const configText = prewarmForConfig(pool, configFile, cores, threads);
-  const { synthCommand } = require("./lib/cli") as typeof import("./lib/cli");
+  const { synthCommand } = require("./lib/synth/command") as typeof import("./lib/synth/command");
   const result = synthCommand({
     configFile,
     configText,
@@ -34,5 +34,5 @@ if (isMainThread) {
   process.stderr.write(result.stderr);
   process.exitCode = result.exitCode;
 } else {
-  serveOneJob(() => (require("./lib/parallel-synth") as typeof import("./lib/parallel-synth")).synthesizeShare);
+  serveOneJob(() => (require("./lib/synth/parallel-synth") as typeof import("./lib/synth/parallel-synth")).synthesizeShare);
 }

@@ -5,13 +5,13 @@
  *   npm run diff -- <environment> [cdktf diff options]
  *
  * Wiring only: the stack ids and command lines come from
- * lib/environment-stacks.ts. cdktf runs with this terminal attached and shows
+ * lib/operations/environment-stacks.ts. cdktf runs with this terminal attached and shows
  * its own progress; its exit code becomes this script's.
  */
 import { spawn } from "node:child_process";
 import { constants } from "node:os";
 import { DEFAULT_CONFIG_FILE } from "../lib/config";
-import { Spawner, environmentCommand } from "../lib/environment-stacks";
+import { type Spawner, environmentCommand } from "../lib/operations/environment-stacks";
 
 const spawnInherited: Spawner = (command, args) =>
   new Promise((resolve) => {

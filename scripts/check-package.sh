@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Proves that the package installs and loads like any other dependency:
 #   1. npm pack (runs `prepare` = `npm run build`, so dist/ is fresh);
-#   2. checks the tarball holds dist/ with declarations and no sources or tests;
+#   2. checks the tarball holds dist/ with declarations and no sources or tests,
+#      and no file outside what package.json exports and what those import
+#      (scripts/package-contents.ts);
 #   3. installs the tarball (a real install, not a symlink) into an empty
 #      project in a temp folder outside the repository;
 #   4. requires the package by name and its stack entry points, and
@@ -37,6 +39,10 @@ done
 if unexpected="$(grep -E '^package/(test|scripts|examples|node_modules|cdktf\.out)/|^package/[^/]+\.ts$|^package/(lib|stacks|modules)/.*\.ts$' <<<"$contents")"; then
   fail "the tarball holds files that are not meant to ship:"$'\n'"$unexpected"
 fi
+mkdir -p "$WORK/unpacked"
+tar -xzf "$WORK/$tarball" -C "$WORK/unpacked"
+node "$ROOT/scripts/run-ts.js" "$ROOT/scripts/package-contents.ts" "$WORK/unpacked/package" ||
+  fail "the tarball holds files outside its exports and their imports"
 
 step "installing the tarball into an empty project"
 mkdir -p "$WORK/app"
@@ -54,7 +60,8 @@ node -e '
   assert.strictEqual(typeof require("redshift-managed-endpoints/stacks/consumer-stack").ConsumerStack, "function");
   assert.strictEqual(typeof require("redshift-managed-endpoints/stacks/tfc-bootstrap-stack").TfcBootstrapStack, "function");
   assert.strictEqual(require("redshift-managed-endpoints/package.json").name, "redshift-managed-endpoints");
-  assert.throws(() => require("redshift-managed-endpoints/dist/lib/cli.js"), { code: "ERR_PACKAGE_PATH_NOT_EXPORTED" });
+  assert.strictEqual(require("redshift-managed-endpoints/environments.schema.json").type, "object");
+  assert.throws(() => require("redshift-managed-endpoints/dist/stacks/backend.js"), { code: "ERR_PACKAGE_PATH_NOT_EXPORTED" });
 '
 
 step "type-checking a consumer against the installed declarations"

@@ -1,12 +1,20 @@
 /**
  * `npm run verify -- <env> [--connect] [--timeout-ms N] [--json]`: wiring
  * only. Parses argv, reads REDSHIFT_ENDPOINTS_CONFIG, loads the config, runs
- * lib/verify.ts with the real AWS clients, prints, and sets the exit code:
+ * lib/operations/verify.ts with the real AWS clients, prints, and sets the exit code:
  * 0 healthy, 1 unhealthy, 2 the check could not run (usage, config, crash).
  */
 import { parseArgs } from "node:util";
 import { DEFAULT_CONFIG_FILE, UserError, loadConfig } from "../lib/config";
-import { DEFAULT_CONNECT_TIMEOUT_MS, awsClientFactory, exitCodeFor, formatJson, formatTable, selectEnvironment, verifyEnvironment } from "../lib/verify";
+import {
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  awsClientFactory,
+  exitCodeFor,
+  formatJson,
+  formatTable,
+  selectEnvironment,
+  verifyEnvironment,
+} from "../lib/operations/verify";
 
 const USAGE = `Usage: npm run verify -- <environment> [options]
 
@@ -38,10 +46,10 @@ interface Args {
   readonly timeoutMs: number;
 }
 
-function parse(argv: readonly string[]): Args {
-  let parsed;
+/** node's parseArgs with this command's options; a bad command line becomes a UsageError. */
+function parseCommandLine(argv: readonly string[]) {
   try {
-    parsed = parseArgs({
+    return parseArgs({
       args: [...argv],
       allowPositionals: true,
       strict: true,
@@ -56,12 +64,15 @@ function parse(argv: readonly string[]): Args {
     // node's message goes on to explain `--` for positionals starting with a dash; the first sentence is the point.
     throw new UsageError((e as Error).message.replace(/(?<=')\. .*$/s, ""));
   }
-  const { values, positionals } = parsed;
+}
+
+function parse(argv: readonly string[]): Args {
+  const { values, positionals } = parseCommandLine(argv);
   const help = values.help ?? false;
   if (help) return { help, environment: "", connect: false, json: false, timeoutMs: DEFAULT_CONNECT_TIMEOUT_MS };
   if (positionals.length !== 1) {
     throw new UsageError(
-      positionals.length === 0 ? "Missing the environment to verify, e.g. npm run verify -- dev" : `Expected one environment, got ${positionals.join(" ")}`
+      positionals.length === 0 ? "Missing the environment to verify, e.g. npm run verify -- dev" : `Expected one environment, got ${positionals.join(" ")}`,
     );
   }
   const timeoutText = values["timeout-ms"];
@@ -105,5 +116,5 @@ main(process.argv.slice(2)).then(
     else if (process.env.REDSHIFT_ENDPOINTS_DEBUG === "1") process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
     else process.stderr.write(`Verify failed: ${e instanceof Error ? e.message : String(e)}\n(set REDSHIFT_ENDPOINTS_DEBUG=1 for the stack trace)\n`);
     process.exitCode = 2;
-  }
+  },
 );

@@ -4,7 +4,7 @@
  * of writing when the file is stale (the tests run that).
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { jsonSchemaText } from "../lib/json-schema";
+import { jsonSchemaText } from "../lib/config/json-schema";
 
 const file = "config/environments.schema.json";
 const text = jsonSchemaText();

@@ -5,9 +5,9 @@
  */
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TerraformStack } from "cdktf";
-import { Construct } from "constructs";
+import type { Construct } from "constructs";
 import { RequireAliasedAwsProvider } from "../modules/provider-binding";
-import { StateBackend, configureBackend } from "./backend";
+import { type StateBackend, configureBackend } from "./backend";
 import { prepareTokens } from "./prepare";
 
 export interface AccountStackProps {

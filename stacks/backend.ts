@@ -10,7 +10,7 @@
  * A consumer's cross-stack remote state is derived by cdktf from the
  * producer's backend, so it always reads exactly what the producer writes.
  */
-import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformStack } from "cdktf";
+import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, type TerraformStack } from "cdktf";
 import * as path from "node:path";
 
 export interface LocalStateBackend {
@@ -52,7 +52,10 @@ export function workspaceName(workspacePrefix: string, stackId: string): string 
 /** The local state path of a stack, relative to its working folder `<outdir>/stacks/<id>`. */
 export function localStatePath(backend: LocalStateBackend, stackId: string): string {
   const workingDir = path.join(backend.outdir, "stacks", stackId);
-  return path.relative(workingDir, path.join(backend.stateDir, `terraform.${stackId}.tfstate`)).split(path.sep).join("/");
+  return path
+    .relative(workingDir, path.join(backend.stateDir, `terraform.${stackId}.tfstate`))
+    .split(path.sep)
+    .join("/");
 }
 
 export function configureBackend(stack: TerraformStack, backend: StateBackend): void {

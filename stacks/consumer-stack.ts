@@ -2,18 +2,18 @@
  * Account B, a consuming VPC: a security group that opens only the cluster
  * port to the configured CIDRs, and the single-subnet endpoint.
  */
-import { DataAwsRedshiftCluster } from "@cdktf/provider-aws/lib/data-aws-redshift-cluster";
+import type { DataAwsRedshiftCluster } from "@cdktf/provider-aws/lib/data-aws-redshift-cluster";
 import { DataAwsSubnet } from "@cdktf/provider-aws/lib/data-aws-subnet";
-import { RedshiftEndpointAuthorization } from "@cdktf/provider-aws/lib/redshift-endpoint-authorization";
+import type { RedshiftEndpointAuthorization } from "@cdktf/provider-aws/lib/redshift-endpoint-authorization";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { Route53Zone } from "@cdktf/provider-aws/lib/route53-zone";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Op, TerraformOutput, TerraformSelf, Token } from "cdktf";
-import { Construct } from "constructs";
+import type { Construct } from "constructs";
 import { suppressCheckov } from "../modules/checkov";
 import { RedshiftManagedEndpoint } from "../modules/redshift-endpoint";
-import { AccountStack, AccountStackProps } from "./account-stack";
+import { AccountStack, type AccountStackProps } from "./account-stack";
 
 export interface ConsumerStackProps extends AccountStackProps {
   /**
@@ -81,7 +81,8 @@ export class ConsumerStack extends AccountStack {
     });
     suppressCheckov(this.securityGroup, {
       id: "CKV2_AWS_5",
-      comment: "Attached to the Redshift-managed VPC endpoint (aws_redshift_endpoint_access.vpc_security_group_ids), which checkov does not count as an attachment",
+      comment:
+        "Attached to the Redshift-managed VPC endpoint (aws_redshift_endpoint_access.vpc_security_group_ids), which checkov does not count as an attachment",
     });
     for (const cidr of props.allowedCidrs) {
       const v6 = cidr.includes(":");
@@ -110,8 +111,7 @@ export class ConsumerStack extends AccountStack {
     this.dnsRecord = this.stableName(props);
     const host = this.dnsRecord?.fqdn ?? this.endpoint.endpointAddress;
 
-    const out = (name: string, value: string | number, description: string) =>
-      new TerraformOutput(this, name, { value, description });
+    const out = (name: string, value: string | number, description: string) => new TerraformOutput(this, name, { value, description });
     out("endpoint_address", this.endpoint.endpointAddress, "DNS address of the Redshift-managed VPC endpoint");
     out("endpoint_port", this.endpoint.endpointPort, "Port of the endpoint");
     out("endpoint_private_ip", this.endpoint.endpointPrivateIpAddress, "Private IP of the endpoint's single network interface");

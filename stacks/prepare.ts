@@ -18,7 +18,7 @@
  * synthesized output is byte-identical to cdktf's own pass.
  */
 import { DefaultTokenResolver, StringConcat, TerraformElement, TerraformStack, Token, Tokenization } from "cdktf";
-import { IConstruct } from "constructs";
+import type { IConstruct } from "constructs";
 
 /** Common to cdktf's string, list and map token markers (`${TfToken[`, `#{TfToken[`, `&{TfToken[`). */
 const TOKEN_MARKER = "{TfToken[";

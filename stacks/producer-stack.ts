@@ -5,8 +5,8 @@
 import { DataAwsRedshiftCluster } from "@cdktf/provider-aws/lib/data-aws-redshift-cluster";
 import { RedshiftEndpointAuthorization } from "@cdktf/provider-aws/lib/redshift-endpoint-authorization";
 import { Fn, Op, TerraformOutput, TerraformSelf } from "cdktf";
-import { Construct } from "constructs";
-import { AccountStack, AccountStackProps } from "./account-stack";
+import type { Construct } from "constructs";
+import { AccountStack, type AccountStackProps } from "./account-stack";
 
 export interface EndpointGrant {
   /** The consumer (grantee) account. */

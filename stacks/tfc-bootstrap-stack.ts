@@ -21,8 +21,8 @@ import { Variable } from "@cdktf/provider-tfe/lib/variable";
 import { Workspace } from "@cdktf/provider-tfe/lib/workspace";
 import { WorkspaceSettings } from "@cdktf/provider-tfe/lib/workspace-settings";
 import { TerraformStack } from "cdktf";
-import { Construct } from "constructs";
-import { CloudStateBackend, StateBackend, configureBackend, workspaceName } from "./backend";
+import type { Construct } from "constructs";
+import { type CloudStateBackend, type StateBackend, configureBackend, workspaceName } from "./backend";
 
 /** The bootstrap stack's id. It can never collide with `<env>-producer` or `<env>-consumer-<name>`. */
 export const TFC_BOOTSTRAP_STACK_ID = "tfc-bootstrap";
@@ -90,9 +90,7 @@ export class TfcBootstrapStack extends TerraformStack {
     const provider = this.providerFor(env.hostname);
     const dynamicCredentials = env.awsDynamicCredentials ?? false;
     const project =
-      env.project === undefined
-        ? undefined
-        : new DataTfeProject(this, `project-${env.name}`, { provider, organization: env.organization, name: env.project });
+      env.project === undefined ? undefined : new DataTfeProject(this, `project-${env.name}`, { provider, organization: env.organization, name: env.project });
 
     const workspace = (stack: TfcStackWorkspace, role: "producer" | "consumer"): Workspace => {
       if (dynamicCredentials && stack.roleArn === undefined) {
@@ -132,7 +130,9 @@ export class TfcBootstrapStack extends TerraformStack {
         remoteStateConsumerIds: readers.map((r) => r.id),
       });
     settings(env.producer, producer, consumers);
-    env.consumers.forEach((c, i) => settings(c, consumers[i], []));
+    env.consumers.forEach((c, i) => {
+      settings(c, consumers[i], []);
+    });
   }
 
   /** One provider per host: `tfe` for the default host, `tfe_<host>` (aliased) for any other. */

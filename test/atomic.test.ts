@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { buildStacks } from "../lib/app";
 import { parseConfig } from "../lib/config";
-import { synthesizeAtomically } from "../lib/synth";
+import { synthesizeAtomically } from "../lib/synth/atomic";
 import { RedshiftManagedEndpoint } from "../modules/redshift-endpoint";
 import { listFiles, runSynth, tempDir, validConfig } from "./helpers";
 

@@ -34,7 +34,13 @@ function environment(n: number, name: string, backend: unknown, consumers: reado
 }
 
 const CLOUD = { type: "cloud", organization: "acme", workspacePrefix: "rme", project: "data-platform" };
-const S3 = { type: "s3", bucket: "acme-tf-state", region: "ap-northeast-1", keyPrefix: "redshift-endpoints", roleArn: "arn:aws:iam::999999999999:role/tf-state" };
+const S3 = {
+  type: "s3",
+  bucket: "acme-tf-state",
+  region: "ap-northeast-1",
+  keyPrefix: "redshift-endpoints",
+  roleArn: "arn:aws:iam::999999999999:role/tf-state",
+};
 
 /** dev on Terraform Cloud (two consumers), stg on S3, prod on local state. */
 function mixedConfig(): any {
@@ -226,8 +232,14 @@ describe("Terraform Cloud bootstrap stack", () => {
     const variables = Object.values(readStack(outdir, "tfc-bootstrap").resource.tfe_variable) as any[];
     const byWorkspace = (stackId: string) =>
       Object.fromEntries(variables.filter((v) => v.workspace_id === `\${tfe_workspace.workspace-${stackId}.id}`).map((v) => [v.key, [v.category, v.value]]));
-    expect(byWorkspace("dev-producer")).toEqual({ TFC_AWS_PROVIDER_AUTH: ["env", "true"], TFC_AWS_RUN_ROLE_ARN: ["env", "arn:aws:iam::111111111111:role/deploy"] });
-    expect(byWorkspace("dev-consumer-bi")).toEqual({ TFC_AWS_PROVIDER_AUTH: ["env", "true"], TFC_AWS_RUN_ROLE_ARN: ["env", "arn:aws:iam::222222222222:role/deploy"] });
+    expect(byWorkspace("dev-producer")).toEqual({
+      TFC_AWS_PROVIDER_AUTH: ["env", "true"],
+      TFC_AWS_RUN_ROLE_ARN: ["env", "arn:aws:iam::111111111111:role/deploy"],
+    });
+    expect(byWorkspace("dev-consumer-bi")).toEqual({
+      TFC_AWS_PROVIDER_AUTH: ["env", "true"],
+      TFC_AWS_RUN_ROLE_ARN: ["env", "arn:aws:iam::222222222222:role/deploy"],
+    });
     expect(variables).toHaveLength(6);
     for (const id of ["dev-producer", "dev-consumer-bi", "dev-consumer-ml"]) {
       const [provider] = readStack(outdir, id).provider.aws;
@@ -252,7 +264,8 @@ describe("Terraform Cloud bootstrap stack", () => {
     delete config.environments.dev.consumers[1].roleArn;
     const run = runSynth(config);
     expect(run.exitCode).toBe(1);
-    const rule = "is required when environments.dev.backend.awsDynamicCredentials is true: the stack's Terraform Cloud workspace gets AWS dynamic credentials for this role (TFC_AWS_RUN_ROLE_ARN)";
+    const rule =
+      "is required when environments.dev.backend.awsDynamicCredentials is true: the stack's Terraform Cloud workspace gets AWS dynamic credentials for this role (TFC_AWS_RUN_ROLE_ARN)";
     expect(run.stderr).toContain(`  - environments.dev.producer.roleArn: ${rule}\n`);
     expect(run.stderr).toContain(`  - environments.dev.consumers[1].roleArn: ${rule}\n`);
     expect(run.stderr).not.toContain("consumers[0].roleArn");

@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseConfig } from "../lib/config";
-import { cdktfInvocations, environmentCommand, environmentStackIds } from "../lib/environment-stacks";
+import { cdktfInvocations, environmentCommand, environmentStackIds } from "../lib/operations/environment-stacks";
 import { runSynth, tempDir, validConfig } from "./helpers";
 
 /** dev with two consumers, plus stg and prod. */
@@ -59,7 +59,11 @@ describe("environment stacks", () => {
     const config = parseConfig(raw);
     for (const env of ["dev", "stg", "prod"]) {
       const ids = environmentStackIds(config, env);
-      expect(ids.slice().sort()).toEqual(Object.keys(manifest.stacks).filter((id) => id.startsWith(`${env}-`)).sort());
+      expect(ids.slice().sort()).toEqual(
+        Object.keys(manifest.stacks)
+          .filter((id) => id.startsWith(`${env}-`))
+          .sort(),
+      );
       ids.forEach((id, i) => {
         for (const dependency of manifest.stacks[id].dependencies) expect(ids.indexOf(dependency)).toBeLessThan(i);
       });

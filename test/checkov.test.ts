@@ -4,7 +4,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TerraformStack, Testing } from "cdktf";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { applySuppressions, formatOutcome, parseCheckovJson } from "../lib/checkov-report";
+import { applySuppressions, formatOutcome, parseCheckovJson } from "../lib/operations/checkov-report";
 import { suppressCheckov } from "../modules/checkov";
 import { tempDir } from "./helpers";
 
@@ -61,7 +61,9 @@ describe("checkov suppressions", () => {
     const outcome = applySuppressions(scannedDir(true), parseCheckovJson(report(["CKV2_AWS_5"])), ["s/cdk.tf.json"]);
     expect(outcome.failed).toEqual([]);
     expect(outcome.stale).toEqual([]);
-    expect(formatOutcome(outcome)).toMatch(/^checkov: 7 passed, 0 failed, 1 suppressed in code, 0 stale suppressions\n {2}suppressed CKV2_AWS_5 aws_security_group\.sg in \/s\/cdk\.tf\.json: attached to a Redshift-managed endpoint\n$/);
+    expect(formatOutcome(outcome)).toMatch(
+      /^checkov: 7 passed, 0 failed, 1 suppressed in code, 0 stale suppressions\n {2}suppressed CKV2_AWS_5 aws_security_group\.sg in \/s\/cdk\.tf\.json: attached to a Redshift-managed endpoint\n$/,
+    );
   });
 
   test("fails on a check that is not suppressed on that resource", () => {

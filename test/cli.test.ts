@@ -5,7 +5,7 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { partition } from "../lib/parallel-synth";
+import { partition } from "../lib/synth/parallel-synth";
 import { STACK_TRACE, listFiles, tempDir, validConfig } from "./helpers";
 
 const ROOT = path.join(__dirname, "..");
@@ -91,14 +91,47 @@ describe("parallel synth", () => {
   });
 
   test.each([
-    [[1, 1, 1, 1], 2, 0, [[0, 1], [2, 3]]],
+    [
+      [1, 1, 1, 1],
+      2,
+      0,
+      [
+        [0, 1],
+        [2, 3],
+      ],
+    ],
     [[3, 1, 1, 1], 2, 0, [[0], [1, 2, 3]]],
     [[1, 1, 1], 4, 0, [[0], [1], [2]]],
     [[2, 2], 1, 0, [[0, 1]]],
-    [[1, 1, 1, 1, 1, 1], 2, 2, [[0, 1, 2, 3], [4, 5]]],
-    [[1, 1, 1, 1, 1, 1, 1, 1, 1], 3, 3, [[0, 1, 2, 3, 4], [5, 6], [7, 8]]],
+    [
+      [1, 1, 1, 1, 1, 1],
+      2,
+      2,
+      [
+        [0, 1, 2, 3],
+        [4, 5],
+      ],
+    ],
+    [
+      [1, 1, 1, 1, 1, 1, 1, 1, 1],
+      3,
+      3,
+      [
+        [0, 1, 2, 3, 4],
+        [5, 6],
+        [7, 8],
+      ],
+    ],
     [[1, 1], 2, 10, [[0, 1]]],
-    [[1, 1, 1, 1, 1, 1, 1, 1, 1, 1], 2, -2, [[0, 1, 2, 3], [4, 5, 6, 7, 8, 9]]],
+    [
+      [1, 1, 1, 1, 1, 1, 1, 1, 1, 1],
+      2,
+      -2,
+      [
+        [0, 1, 2, 3],
+        [4, 5, 6, 7, 8, 9],
+      ],
+    ],
   ])("partition splits weights %j into at most %d contiguous groups, the first %d heavier (negative: lighter)", (weights, parts, headStart, expected) => {
     const items = weights.map((_, i) => i);
     expect(partition(items, (i) => weights[i], parts, headStart)).toEqual(expected);

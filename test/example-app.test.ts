@@ -8,7 +8,7 @@ import { RedshiftEndpointAccess } from "@cdktf/provider-aws/lib/redshift-endpoin
 import { RedshiftSubnetGroup } from "@cdktf/provider-aws/lib/redshift-subnet-group";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { App, TerraformStack, Testing } from "cdktf";
+import { type App, type TerraformStack, Testing } from "cdktf";
 import * as fs from "node:fs";
 import * as path from "node:path";
 

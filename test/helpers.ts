@@ -2,7 +2,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { synthCommand } from "../lib/cli";
+import { synthCommand } from "../lib/synth/command";
 
 /** One environment, one cross-account consumer: the smallest valid config. */
 export function validConfig(): any {

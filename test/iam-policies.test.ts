@@ -15,8 +15,8 @@ import { loadConfig } from "../lib/config";
 import {
   GRANTS,
   LINT_SUPPRESSIONS,
-  PolicyDocument,
-  PolicyStatement,
+  type PolicyDocument,
+  type PolicyStatement,
   UNGATED_ACTIONS,
   applyLintSuppressions,
   explainStack,
@@ -26,8 +26,8 @@ import {
   policyForStack,
   verifyPolicyFile,
   verifyPolicyForStack,
-} from "../lib/iam-policies";
-import { ClientFactory, StackTarget, verifyEnvironment } from "../lib/verify";
+} from "../lib/operations/iam-policies";
+import { type ClientFactory, type StackTarget, verifyEnvironment } from "../lib/operations/verify";
 import { readStack, runSynth, runSynthFile, tempDir, validConfig } from "./helpers";
 
 const ROOT = path.join(__dirname, "..");
@@ -38,10 +38,14 @@ function generate(config: unknown) {
   const dir = tempDir();
   fs.writeFileSync(path.join(dir, "c.json"), JSON.stringify(config));
   const out = path.join(dir, "policies");
-  const r = spawnSync(process.execPath, [path.join(ROOT, "scripts", "run-ts.js"), path.join(ROOT, "scripts", "iam-policies.ts"), "--out", out, "--config", path.join(dir, "c.json")], {
-    cwd: dir,
-    encoding: "utf8",
-  });
+  const r = spawnSync(
+    process.execPath,
+    [path.join(ROOT, "scripts", "run-ts.js"), path.join(ROOT, "scripts", "iam-policies.ts"), "--out", out, "--config", path.join(dir, "c.json")],
+    {
+      cwd: dir,
+      encoding: "utf8",
+    },
+  );
   expect(r.stderr).toBe("");
   expect(r.status).toBe(0);
   const read = (file: string) => JSON.parse(fs.readFileSync(path.join(out, file), "utf8"));
@@ -206,7 +210,10 @@ describe("iam-policies", () => {
   });
 
   test("fails without --out, with usage and exit 2", () => {
-    const r = spawnSync(process.execPath, [path.join(ROOT, "scripts", "run-ts.js"), path.join(ROOT, "scripts", "iam-policies.ts")], { cwd: tempDir(), encoding: "utf8" });
+    const r = spawnSync(process.execPath, [path.join(ROOT, "scripts", "run-ts.js"), path.join(ROOT, "scripts", "iam-policies.ts")], {
+      cwd: tempDir(),
+      encoding: "utf8",
+    });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^--out DIR is required\nUsage: npm run iam-policies -- --out DIR/);
   });
@@ -247,7 +254,8 @@ describe("iam-policies of the shipped config", () => {
       }
     }
     const expected = generated.reduce(
-      (n, g) => n + g.doc.Statement.reduce((k, s) => k + s.Action.length + Object.values(s.Condition ?? {}).reduce((c, keys) => c + Object.keys(keys).length, 0), 0),
+      (n, g) =>
+        n + g.doc.Statement.reduce((k, s) => k + s.Action.length + Object.values(s.Condition ?? {}).reduce((c, keys) => c + Object.keys(keys).length, 0), 0),
       0,
     );
     expect(count).toBe(expected);
@@ -350,11 +358,15 @@ describe("iam-lint suppressions", () => {
   });
 
   test("a suppression covers only its own resource format", () => {
-    const outcome = applyLintSuppressions([finding("RESOURCE_MISMATCH", [{ action: "redshift:DescribeClusters", required_format: "arn:*:redshift:*:*:snapshot:*" }])]);
+    const outcome = applyLintSuppressions([
+      finding("RESOURCE_MISMATCH", [{ action: "redshift:DescribeClusters", required_format: "arn:*:redshift:*:*:snapshot:*" }]),
+    ]);
     expect(outcome.open.map((o) => `${o.action} ${o.detail}`)).toEqual(["redshift:DescribeClusters arn:*:redshift:*:*:snapshot:*"]);
   });
 
   test("fails on parliament output that is not JSON lines, naming the line", () => {
-    expect(() => parseParliamentJson('{"issue":"A"}\nTraceback (most recent call last):\n')).toThrow("parliament output line 2 is not JSON: Traceback (most recent call last):");
+    expect(() => parseParliamentJson('{"issue":"A"}\nTraceback (most recent call last):\n')).toThrow(
+      "parliament output line 2 is not JSON: Traceback (most recent call last):",
+    );
   });
 });

@@ -7,7 +7,9 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { RedshiftEndpointAccess } from "@cdktf/provider-aws/lib/redshift-endpoint-access";
 import { RedshiftSubnetGroup } from "@cdktf/provider-aws/lib/redshift-subnet-group";
 import { TerraformOutput, TerraformStack, Testing } from "cdktf";
-import { RedshiftManagedEndpoint, RedshiftManagedEndpointProps } from "../modules/redshift-endpoint";
+import { ENDPOINT_NAME_RULE, RedshiftManagedEndpoint, type RedshiftManagedEndpointProps, endpointNameProblems } from "../modules/redshift-endpoint";
+import { parseConfig } from "../lib/config";
+import { validConfig } from "./helpers";
 
 type Overrides = Partial<Omit<RedshiftManagedEndpointProps, "provider">>;
 
@@ -69,6 +71,18 @@ describe("RedshiftManagedEndpoint", () => {
     expect(() => Testing.synth(stack, true)).toThrow(
       /endpointName "Team--X-" breaks the CreateEndpointAccess rule.*must start with a lowercase letter.*two consecutive hyphens.*must not end with a hyphen/,
     );
+  });
+
+  test("exports its endpoint-name rule, the one the config schema applies", () => {
+    expect(endpointNameProblems("Lake--")).toEqual([
+      "must start with a lowercase letter",
+      "may contain only lowercase letters, digits and hyphens",
+      "must not contain two consecutive hyphens",
+      "must not end with a hyphen",
+    ]);
+    const config = validConfig();
+    config.environments.dev.consumers[0].endpointName = "Lake--";
+    expect(() => parseConfig(config)).toThrow(`(rule: ${ENDPOINT_NAME_RULE})`);
   });
 
   test("fails validation without any security group", () => {

@@ -86,7 +86,12 @@ function richConfig(): any {
     copy.producer.clusterIdentifier = `lake-${suffix}`;
     copy.consumers = copy.consumers
       .filter((c: any) => c.name !== "own")
-      .map((c: any, i: number) => ({ ...c, accountId: `${n}${i + 1}`.repeat(6), roleArn: `arn:aws:iam::${`${n}${i + 1}`.repeat(6)}:role/deploy`, endpointName: `lake-${suffix}-${c.name}` }));
+      .map((c: any, i: number) => ({
+        ...c,
+        accountId: `${n}${i + 1}`.repeat(6),
+        roleArn: `arn:aws:iam::${`${n}${i + 1}`.repeat(6)}:role/deploy`,
+        endpointName: `lake-${suffix}-${c.name}`,
+      }));
     return copy;
   };
   config.environments.stg = env("stg", { type: "s3", bucket: "acme-tf-state", region: "ap-northeast-1", keyPrefix: "rme" }, "4");
@@ -104,7 +109,9 @@ describe("cross-stack preparation", () => {
     expect(contents(ours.outdir)).toEqual(contents(theirs.outdir));
     // the comparison covers real cross-stack wiring
     const consumer = JSON.parse(fs.readFileSync(path.join(ours.outdir, "stacks/prod-consumer-ml/cdk.tf.json"), "utf8"));
-    expect(consumer.resource.aws_redshift_endpoint_access.endpoint_F9556B44.resource_owner).toMatch(/^\$\{data\.terraform_remote_state\.cross-stack-reference-input-prod-producer\.outputs\./);
+    expect(consumer.resource.aws_redshift_endpoint_access.endpoint_F9556B44.resource_owner).toMatch(
+      /^\$\{data\.terraform_remote_state\.cross-stack-reference-input-prod-producer\.outputs\./,
+    );
   });
 
   /**

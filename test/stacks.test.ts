@@ -5,11 +5,11 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { SecurityGroupRule } from "@cdktf/provider-aws/lib/security-group-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { App, Testing } from "cdktf";
+import { type App, Testing } from "cdktf";
 import { buildStacks } from "../lib/app";
 import { parseConfig } from "../lib/config";
-import { ConsumerStack } from "../stacks/consumer-stack";
-import { ProducerStack } from "../stacks/producer-stack";
+import type { ConsumerStack } from "../stacks/consumer-stack";
+import type { ProducerStack } from "../stacks/producer-stack";
 import { tempDir, validConfig } from "./helpers";
 
 function build(mutate: (c: any) => void = () => {}) {
@@ -32,7 +32,9 @@ describe("producer stack", () => {
     expect(cluster.cluster_identifier).toBe("lake-dev");
     const [relocation, ra3, port] = cluster.lifecycle.postcondition;
     expect(relocation.condition).toBe("${(self.availability_zone_relocation_enabled == true)}");
-    expect(relocation.error_message).toMatch(/relocation turned off.*aws redshift modify-cluster --region ap-northeast-1 --cluster-identifier lake-dev --availability-zone-relocation/);
+    expect(relocation.error_message).toMatch(
+      /relocation turned off.*aws redshift modify-cluster --region ap-northeast-1 --cluster-identifier lake-dev --availability-zone-relocation/,
+    );
     expect(ra3.condition).toBe('${startswith(self.node_type, "ra3.")}');
     expect(ra3.error_message).toMatch(/is node type \$\{self.node_type\}.*need an RA3 node type/);
     expect(port.condition).toBe("${(self.port == 5439)}");
@@ -119,7 +121,9 @@ describe("consumer stack", () => {
       "security_group_id",
       "vpc_endpoint_id",
     ]);
-    expect(outputs.psql_command.value).toMatch(/^psql -h \$\{aws_redshift_endpoint_access\.[\w-]+\.address\} -p \$\{aws_redshift_endpoint_access\.[\w-]+\.port\} -U <user> -d <database>$/);
+    expect(outputs.psql_command.value).toMatch(
+      /^psql -h \$\{aws_redshift_endpoint_access\.[\w-]+\.address\} -p \$\{aws_redshift_endpoint_access\.[\w-]+\.port\} -U <user> -d <database>$/,
+    );
   });
 });
 

@@ -1,10 +1,10 @@
 /**
- * The commit step of the all-or-nothing synth (lib/synth.ts), from a staging
+ * The commit step of the all-or-nothing synth (lib/synth/atomic.ts), from a staging
  * folder on the output's own file system and from one in RAM (/dev/shm).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { RAM_STAGING_PARENT, stagingParentFor, withStaging } from "../lib/synth";
+import { RAM_STAGING_PARENT, stagingParentFor, withStaging } from "../lib/synth/atomic";
 import { listFiles, runSynth, tempDir, validConfig } from "./helpers";
 
 const write = (file: string, text: string) => {

@@ -1,5 +1,5 @@
 /**
- * The thread rule and the worker pool (lib/synth-pool.ts). The synth worker
+ * The thread rule and the worker pool (lib/synth/synth-pool.ts). The synth worker
  * itself is tested end to end in cli.test.ts; here the pool runs a small
  * worker (test/fixtures/pool-worker.ts) built on the same serveOneJob, so the
  * protocol, crashes included, is checked on its own.
@@ -8,8 +8,8 @@ import { buildSync } from "esbuild";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseConfig } from "../lib/config";
-import { synthesizeConfig } from "../lib/parallel-synth";
-import { MAX_THREADS, PARALLEL_MIN_STACKS, SynthWorkerPool, countStacks, plannedThreads, prewarmForConfig } from "../lib/synth-pool";
+import { synthesizeConfig } from "../lib/synth/parallel-synth";
+import { MAX_THREADS, PARALLEL_MIN_STACKS, SynthWorkerPool, countStacks, plannedThreads, prewarmForConfig } from "../lib/synth/synth-pool";
 import { STACK_TRACE, tempDir, validConfig } from "./helpers";
 
 /**

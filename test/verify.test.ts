@@ -1,5 +1,5 @@
 /**
- * `npm run verify`: the post-deploy health check (lib/verify.ts, scripts/verify.ts).
+ * `npm run verify`: the post-deploy health check (lib/operations/verify.ts, scripts/verify.ts).
  *
  * No emulator offers these APIs: neither LocalStack nor moto implements the
  * Redshift-managed VPC endpoint calls (DescribeEndpointAccess,
@@ -17,27 +17,27 @@ import { DescribeSubnetsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import {
   DescribeEndpointAccessCommand,
   DescribeEndpointAuthorizationCommand,
-  EndpointAccess,
-  EndpointAuthorization,
+  type EndpointAccess,
+  type EndpointAuthorization,
   EndpointNotFoundFault,
   RedshiftClient,
 } from "@aws-sdk/client-redshift";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { mockClient } from "aws-sdk-client-mock";
-import { EnvironmentConfig, parseConfig } from "../lib/config";
+import { type EnvironmentConfig, parseConfig } from "../lib/config";
 import {
-  CheckResult,
-  ClientFactory,
+  type CheckResult,
+  type ClientFactory,
   awsClientFactory,
-  StackTarget,
-  VerifyOptions,
-  VerifyReport,
+  type StackTarget,
+  type VerifyOptions,
+  type VerifyReport,
   exitCodeFor,
   formatJson,
   formatTable,
   selectEnvironment,
   verifyEnvironment,
-} from "../lib/verify";
+} from "../lib/operations/verify";
 import { STACK_TRACE, tempDir, validConfig } from "./helpers";
 
 // The SDK warns once per process that it will need node >= 22 in 2027; not this suite's concern.
@@ -233,7 +233,7 @@ describe("verify: healthy", () => {
       const bi = dev.consumers[0];
       dev.consumers.push(
         { ...bi, name: "ml", vpcId: "vpc-1b2c3d4e5f6071829", subnetIds: ["subnet-1b2c3d4e5f6071829"], endpointName: "lake-dev-ml" },
-        { ...bi, name: "ops", accountId: PRODUCER, roleArn: undefined, vpcId: "vpc-2c3d4e5f607182930", endpointName: "lake-dev-ops" }
+        { ...bi, name: "ops", accountId: PRODUCER, roleArn: undefined, vpcId: "vpc-2c3d4e5f607182930", endpointName: "lake-dev-ops" },
       );
     });
     redshift.on(DescribeEndpointAuthorizationCommand).resolves({ EndpointAuthorizationList: [authorization({ AllowedVPCs: ["vpc-1b2c3d4e5f6071829", VPC] })] });
@@ -292,12 +292,12 @@ describe("verify: unhealthy", () => {
       "dev-consumer-bi connect SKIPPED",
     ]);
     expect(row(report, "dev-consumer-bi", "endpoint").detail).toBe(
-      `status ${status}: AWS is still working on it; wait a few minutes and re-run npm run verify -- dev`
+      `status ${status}: AWS is still working on it; wait a few minutes and re-run npm run verify -- dev`,
     );
     expect(row(report, "dev-consumer-bi", "subnet").detail).toBe(`no network interface yet (endpoint is ${status})`);
     expect(exitCodeFor(report)).toBe(1);
     expect(formatTable(report)).toContain(
-      "dev: UNHEALTHY (3 OK, 1 PENDING, 3 SKIPPED); endpoints still being created or modified: wait a few minutes and re-run npm run verify -- dev"
+      "dev: UNHEALTHY (3 OK, 1 PENDING, 3 SKIPPED); endpoints still being created or modified: wait a few minutes and re-run npm run verify -- dev",
     );
   });
 
@@ -313,7 +313,7 @@ describe("verify: unhealthy", () => {
     const report = await verify();
     expect(problems(report)).toEqual(["dev-consumer-bi endpoint MISSING", "dev-consumer-bi subnet SKIPPED", "dev-consumer-bi az SKIPPED"]);
     expect(row(report, "dev-consumer-bi", "endpoint").detail).toBe(
-      `no endpoint lake-dev-bi in account ${CONSUMER} for cluster lake-dev (owner ${PRODUCER}); deploy dev-consumer-bi`
+      `no endpoint lake-dev-bi in account ${CONSUMER} for cluster lake-dev (owner ${PRODUCER}); deploy dev-consumer-bi`,
     );
     expect(row(report, "dev-consumer-bi", "az").detail).toBe(`skipped: no endpoint to inspect; ${SUBNET} is in ${AZ}`);
     expect(report.healthy).toBe(false);
@@ -360,7 +360,7 @@ describe("verify: unhealthy", () => {
     const report = await verify();
     expect(problems(report)).toEqual(["dev-consumer-bi subnet FAIL", "dev-consumer-bi az FAIL"]);
     expect(row(report, "dev-consumer-bi", "subnet").detail).toBe(
-      `the endpoint's network interface is in subnet-0ffffffffffffffff, expected ${SUBNET} (environments.dev.consumers[0].subnetIds[0])`
+      `the endpoint's network interface is in subnet-0ffffffffffffffff, expected ${SUBNET} (environments.dev.consumers[0].subnetIds[0])`,
     );
     expect(row(report, "dev-consumer-bi", "az").detail).toBe(`the endpoint is in ap-northeast-1c, but ${SUBNET} is in ${AZ}`);
   });
@@ -399,7 +399,7 @@ describe("verify: unhealthy", () => {
     expect(row(report, "dev-producer", "identity").detail).toBe(
       `wrong account: role arn:aws:iam::${PRODUCER}:role/deploy gave account 999999999999 ` +
         `(arn:aws:sts::999999999999:assumed-role/deploy/redshift-endpoints-verify), expected ${PRODUCER} (environments.dev.producer.accountId); ` +
-        "check environments.dev.producer.roleArn"
+        "check environments.dev.producer.roleArn",
     );
     expect(row(report, "dev-producer", "authorization").detail).toBe("skipped: no credentials for the producer account (see identity)");
     expect(redshift.commandCalls(DescribeEndpointAuthorizationCommand)).toHaveLength(0);
@@ -412,7 +412,7 @@ describe("verify: unhealthy", () => {
     const report = await verify();
     expect(row(report, "dev-consumer-bi", "identity").detail).toBe(
       `cannot get credentials from role arn:aws:iam::${CONSUMER}:role/deploy: CredentialsProviderError: Could not load credentials from any providers; ` +
-        "configure AWS credentials here (AWS_PROFILE, environment variables, SSO) that may assume it"
+        "configure AWS credentials here (AWS_PROFILE, environment variables, SSO) that may assume it",
     );
     expect(problems(report)).toEqual([
       "dev-producer identity FAIL",
@@ -458,7 +458,7 @@ describe("verify --connect (127.0.0.1 only)", () => {
     expect(problems(report)).toEqual(["dev-consumer-bi connect UNREACHABLE"]);
     expect(row(report, "dev-consumer-bi", "connect").detail).toBe(
       `unreachable: no TCP connection to 127.0.0.1:${port}: connection refused (ECONNREFUSED); ` +
-        `this host must be inside ${VPC} (or routed to it) and within allowedCidrs 10.20.0.0/16`
+        `this host must be inside ${VPC} (or routed to it) and within allowedCidrs 10.20.0.0/16`,
     );
     expect(exitCodeFor(report)).toBe(1);
   });
@@ -532,7 +532,7 @@ describe("verify output", () => {
 
   test("fails on an unknown environment, naming the known ones", () => {
     expect(() => selectEnvironment(parseConfig(validConfig()), "qa", "config/environments.json")).toThrow(
-      'Unknown environment "qa": config/environments.json defines "dev".'
+      'Unknown environment "qa": config/environments.json defines "dev".',
     );
   });
 });

@@ -101,7 +101,12 @@ describe("wiring", () => {
   test("re-synthesizing keeps what terraform left in a stack folder and drops stacks that are gone", () => {
     const dir = tempDir();
     const config = validConfig();
-    config.environments.dev.consumers.push({ ...config.environments.dev.consumers[0], name: "ml", vpcId: "vpc-0a1b2c3d4e5f60799", endpointName: "lake-dev-ml" });
+    config.environments.dev.consumers.push({
+      ...config.environments.dev.consumers[0],
+      name: "ml",
+      vpcId: "vpc-0a1b2c3d4e5f60799",
+      endpointName: "lake-dev-ml",
+    });
     synthOk(config, dir);
     const lock = path.join(dir, "cdktf.out", "stacks", "dev-consumer-bi", ".terraform.lock.hcl");
     fs.writeFileSync(lock, "# lock");

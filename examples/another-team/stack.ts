@@ -9,8 +9,8 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { App, TerraformOutput, TerraformStack } from "cdktf";
-import { Construct } from "constructs";
+import { type App, TerraformOutput, TerraformStack } from "cdktf";
+import type { Construct } from "constructs";
 import { RedshiftManagedEndpoint } from "redshift-managed-endpoints";
 
 export interface AnalyticsEndpointStackProps {

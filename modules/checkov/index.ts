@@ -3,7 +3,7 @@
  * from a block's `//` metadata. Like a cdk-nag suppression, each one is local
  * to one resource and must carry a written reason.
  */
-import { TerraformElement } from "cdktf";
+import type { TerraformElement } from "cdktf";
 
 export interface CheckovSuppression {
   /** The check id, for example `CKV2_AWS_5`. */
@@ -18,5 +18,8 @@ export function suppressCheckov(element: TerraformElement, ...suppressions: Chec
     if (!/^CKV2?_[A-Z0-9]+_\d+$/.test(s.id)) throw new Error(`${element.node.path}: "${s.id}" is not a checkov check id`);
     if (s.comment.trim().length < 10) throw new Error(`${element.node.path}: suppressing ${s.id} needs a written reason`);
   }
-  element.addOverride("//.checkov.skip", suppressions.map((s) => ({ id: s.id, comment: s.comment })));
+  element.addOverride(
+    "//.checkov.skip",
+    suppressions.map((s) => ({ id: s.id, comment: s.comment })),
+  );
 }

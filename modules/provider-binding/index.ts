@@ -11,9 +11,9 @@
  * It is a validation, not an aspect that mutates: it reports, it never
  * silently rebinds, so the fix is made where the resource is declared.
  */
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import type { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TerraformDataSource, TerraformProvider, TerraformResource, Token } from "cdktf";
-import { Construct, IValidation } from "constructs";
+import type { Construct, IValidation } from "constructs";
 
 export class RequireAliasedAwsProvider implements IValidation {
   /**
@@ -39,7 +39,9 @@ export class RequireAliasedAwsProvider implements IValidation {
     }
     const accounts = expected.allowedAccountIds;
     if (!accounts || (!Token.isUnresolved(accounts) && accounts.length === 0)) {
-      errors.push(`AWS provider ${expected.node.path} does not pin allowedAccountIds; set it to the stack's account so a wrong credential fails before any change.`);
+      errors.push(
+        `AWS provider ${expected.node.path} does not pin allowedAccountIds; set it to the stack's account so a wrong credential fails before any change.`,
+      );
     }
     for (const node of this.scope.node.findAll()) {
       if (TerraformProvider.isTerraformProvider(node)) {

@@ -13,9 +13,11 @@
  */
 import { RedshiftEndpointAccess } from "@cdktf/provider-aws/lib/redshift-endpoint-access";
 import { RedshiftSubnetGroup } from "@cdktf/provider-aws/lib/redshift-subnet-group";
-import { Fn, Op, TerraformProvider, Token } from "cdktf";
-import { Construct, IValidation } from "constructs";
-import { ENDPOINT_NAME_RULE, endpointNameProblems } from "../../lib/rules";
+import { Fn, Op, type TerraformProvider, Token } from "cdktf";
+import { Construct, type IValidation } from "constructs";
+import { ENDPOINT_NAME_RULE, endpointNameProblems } from "./endpoint-name";
+
+export { ENDPOINT_NAME_RULE, endpointNameProblems } from "./endpoint-name";
 
 export interface RedshiftManagedEndpointProps {
   /**

@@ -8,7 +8,7 @@
  * Each check skips values that are not even the right type: the schema
  * reports those.
  */
-import { DEFAULT_QUOTAS } from "./config-schema";
+import { DEFAULT_QUOTAS } from "./schema";
 import { ROLE_ARN } from "./rules";
 import { consumerStackId, producerStackId } from "./layout";
 
@@ -94,7 +94,11 @@ export function crossFieldIssues(raw: unknown): ConfigIssue[] {
       const first = names.get(name);
       if (first !== undefined) {
         issues.push(
-          issue(consumerPath(ref, "name"), `consumer names must be unique within an environment; environments.${env}.consumers[${first}] is already named "${name}"`, name),
+          issue(
+            consumerPath(ref, "name"),
+            `consumer names must be unique within an environment; environments.${env}.consumers[${first}] is already named "${name}"`,
+            name,
+          ),
         );
       } else {
         names.set(name, index);
@@ -119,7 +123,10 @@ function checkDynamicCredentialRoles(issues: ConfigIssue[], env: string, envRaw:
   if (!isRecord(backend) || backend.type !== "cloud" || backend.awsDynamicCredentials !== true) return;
   const why = `is required when ${formatPath(["environments", env, "backend", "awsDynamicCredentials"])} is true: the stack's Terraform Cloud workspace gets AWS dynamic credentials for this role (TFC_AWS_RUN_ROLE_ARN)`;
   const stacks: Array<[JsonPath, unknown]> = [[["environments", env, "producer"], envRaw.producer]];
-  if (Array.isArray(envRaw.consumers)) envRaw.consumers.forEach((c, i) => stacks.push([["environments", env, "consumers", i], c]));
+  if (Array.isArray(envRaw.consumers))
+    envRaw.consumers.forEach((c, i) => {
+      stacks.push([["environments", env, "consumers", i], c]);
+    });
   for (const [path, stack] of stacks) {
     if (isRecord(stack) && stack.roleArn === undefined) issues.push(issue([...path, "roleArn"], why));
   }

@@ -10,10 +10,10 @@
  * live outside the output folder and are never touched.
  */
 import { App } from "cdktf";
-import { IConstruct } from "constructs";
+import type { IConstruct } from "constructs";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { UserError } from "./errors";
+import { UserError } from "../config/errors";
 
 export class SynthError extends UserError {
   constructor(readonly problems: readonly string[]) {
@@ -125,7 +125,7 @@ export function stagingParentFor(finalDir: string): string {
  */
 function skipTokenCreationStacks(): () => void {
   const original = Error.captureStackTrace;
-  Error.captureStackTrace = (target: object, constructorOpt?: Function) => {
+  Error.captureStackTrace = (target: object, constructorOpt?: Parameters<typeof Error.captureStackTrace>[1]) => {
     if (target instanceof Error) original(target, constructorOpt);
   };
   return () => {

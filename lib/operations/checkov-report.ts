@@ -37,6 +37,7 @@ interface Suppression {
 /** Reads checkov's `--output json` (one framework object, or a list of them). */
 export function parseCheckovJson(text: string): { passed: number; failed: CheckovFinding[] } {
   const parsed = JSON.parse(text);
+  // biome-ignore lint/suspicious/noExplicitAny: checkov's JSON report, read field by field with optional chaining; its shape is checkov's
   const reports: any[] = Array.isArray(parsed) ? parsed : [parsed];
   let passed = 0;
   const failed: CheckovFinding[] = [];
@@ -53,7 +54,9 @@ function suppressionsIn(stackFile: string): Map<string, Suppression[]> {
   const stack = JSON.parse(readFileSync(stackFile, "utf8"));
   const out = new Map<string, Suppression[]>();
   for (const kind of ["resource", "data"] as const) {
+    // biome-ignore lint/suspicious/noExplicitAny: synthesized Terraform JSON of any resource type; only the `//` metadata is read
     for (const [type, byName] of Object.entries<Record<string, any>>(stack[kind] ?? {})) {
+      // biome-ignore lint/suspicious/noExplicitAny: one resource block of that JSON, as above
       for (const [name, block] of Object.entries<any>(byName)) {
         const skip = block?.["//"]?.checkov?.skip;
         if (Array.isArray(skip)) out.set(`${kind === "data" ? "data." : ""}${type}.${name}`, skip);
@@ -64,14 +67,21 @@ function suppressionsIn(stackFile: string): Map<string, Suppression[]> {
 }
 
 /** Splits checkov's failures into real failures and suppressed ones; finds stale suppressions. */
-export function applySuppressions(scannedDir: string, report: { passed: number; failed: readonly CheckovFinding[] }, stackFiles: readonly string[]): ScanOutcome {
+export function applySuppressions(
+  scannedDir: string,
+  report: { passed: number; failed: readonly CheckovFinding[] },
+  stackFiles: readonly string[],
+): ScanOutcome {
   const byFile = new Map(stackFiles.map((f) => [f, suppressionsIn(join(scannedDir, f))]));
   const used = new Set<string>();
   const failed: CheckovFinding[] = [];
   const suppressed: Array<CheckovFinding & { comment: string }> = [];
   for (const finding of report.failed) {
     const file = finding.file.replace(/^\//, "");
-    const match = byFile.get(file)?.get(finding.resource)?.find((s) => s.id === finding.checkId);
+    const match = byFile
+      .get(file)
+      ?.get(finding.resource)
+      ?.find((s) => s.id === finding.checkId);
     if (match && (match.comment ?? "").trim().length >= 10) {
       used.add(`${file} ${finding.resource} ${match.id}`);
       suppressed.push({ ...finding, comment: match.comment ?? "" });

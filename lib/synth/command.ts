@@ -1,11 +1,18 @@
 /**
+ * lib/synth: the synth engine. command.ts (this file: what `npm run synth`
+ * runs), parallel-synth.ts (a config split across threads), synth-pool.ts
+ * (the worker threads; node built-ins only, see main.ts) and atomic.ts
+ * (all-or-nothing synth through a staging folder). It may import lib/app,
+ * lib/config, stacks/ and modules/, never lib/operations, lib/bench or the
+ * entry points.
+ *
  * The synth command as a function, so tests can run exactly what `npm run
  * synth` runs, in-process, against any config and output folder.
  */
 import * as path from "node:path";
-import { UserError, loadConfig } from "./config";
+import { UserError, loadConfig } from "../config";
 import { synthesizeConfig } from "./parallel-synth";
-import { SynthWorkerPool, isThreadCount } from "./synth-pool";
+import { type SynthWorkerPool, isThreadCount } from "./synth-pool";
 
 export interface SynthCommandOptions {
   /** The config file to read. */

@@ -4,9 +4,9 @@
  * `npm run diff -- <env>` run (scripts/cdktf-env.ts). Everything here is
  * pure except the injected spawner, so it is tested without running cdktf.
  */
-import type { CommandResult } from "./cli";
-import { Config, UserError, loadConfig } from "./config";
-import { consumerStackId, producerStackId } from "./layout";
+import type { CommandResult } from "../synth/command";
+import { type Config, UserError, loadConfig } from "../config";
+import { consumerStackId, producerStackId } from "../config/layout";
 
 /** An environment name that the config does not define. Exit code 2, like any usage error. */
 export class UnknownEnvironmentError extends UserError {

@@ -1,6 +1,6 @@
 /** The JSON Schema of config/environments.json, generated from the zod schema. */
 import { z } from "zod";
-import { ConfigSchema } from "./config-schema";
+import { ConfigSchema } from "./schema";
 
 export function jsonSchemaText(): string {
   const schema = z.toJSONSchema(ConfigSchema, { target: "draft-2020-12", io: "input", unrepresentable: "any" });

@@ -3,11 +3,11 @@
  * bootstrap stack (`tfc-bootstrap`), which creates their workspaces. No
  * environment on `cloud`, no bootstrap stack.
  */
-import { Construct } from "constructs";
-import { TFC_BOOTSTRAP_STACK_ID, TfcBootstrapStack, TfcEnvironment } from "../stacks/tfc-bootstrap-stack";
-import type { BuildOptions } from "./app";
-import { Config, EnvironmentConfig } from "./config";
-import { consumerStackId, producerStackId } from "./layout";
+import type { Construct } from "constructs";
+import { TFC_BOOTSTRAP_STACK_ID, TfcBootstrapStack, type TfcEnvironment } from "../../stacks/tfc-bootstrap-stack";
+import type { BuildOptions } from "./build-options";
+import type { Config, EnvironmentConfig } from "../config";
+import { consumerStackId, producerStackId } from "../config/layout";
 
 /** Adds the bootstrap stack to `scope` when some environment uses `cloud`; returns it, or undefined. */
 export function buildBootstrap(scope: Construct, config: Config, options: BuildOptions): TfcBootstrapStack | undefined {

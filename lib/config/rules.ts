@@ -1,8 +1,10 @@
 /**
- * Value rules shared by the config schema and the reusable module.
+ * Value rules of the config schema and its cross-field checks.
  *
  * Each rule is a predicate plus the sentence that a user sees when it fails,
- * so the schema, the cross-field checks and the module all speak alike.
+ * so the schema and the cross-field checks speak alike. The endpoint-name
+ * rule is the reusable module's own (modules/redshift-endpoint/endpoint-name.ts):
+ * the schema imports it from there, so the module and the config agree.
  */
 import { isIPv4, isIPv6 } from "node:net";
 
@@ -68,21 +70,6 @@ export const STACK_SAFE_NAME = /^[a-z](?:[a-z0-9]|-(?!-))*[a-z0-9]$|^[a-z]$/;
 /** Redshift cluster identifiers (CreateCluster API rule). */
 export const CLUSTER_IDENTIFIER = /^(?=.{1,63}$)[a-z](?:[a-z0-9]|-(?!-))*[a-z0-9]$|^[a-z]$/;
 
-/** The CreateEndpointAccess rule for `EndpointName`, stricter than the provider's own check. */
-export const ENDPOINT_NAME_RULE =
-  "1-30 characters, starting with a lowercase letter, only lowercase letters, digits and hyphens, no two consecutive hyphens, not ending with a hyphen";
-
-/** Returns the reasons an endpoint name breaks the AWS API rule; empty when it is valid. */
-export function endpointNameProblems(name: string): string[] {
-  const problems: string[] = [];
-  if (name.length < 1 || name.length > 30) problems.push(`must be 1-30 characters (has ${name.length})`);
-  if (!/^[a-z]/.test(name)) problems.push("must start with a lowercase letter");
-  if (/[^a-z0-9-]/.test(name)) problems.push("may contain only lowercase letters, digits and hyphens");
-  if (name.includes("--")) problems.push("must not contain two consecutive hyphens");
-  if (name.endsWith("-")) problems.push("must not end with a hyphen");
-  return problems;
-}
-
 export interface CidrCheck {
   readonly ok: boolean;
   readonly reason?: string;
@@ -134,5 +121,8 @@ function bigIntToIPv4(value: bigint): string {
 function bigIntToIPv6(value: bigint): string {
   const groups: string[] = [];
   for (let i = 7; i >= 0; i--) groups.push(((value >> BigInt(i * 16)) & 0xffffn).toString(16));
-  return groups.join(":").replace(/(^|:)0(:0)+(:|$)/, "::").replace(/:{3,}/, "::");
+  return groups
+    .join(":")
+    .replace(/(^|:)0(:0)+(:|$)/, "::")
+    .replace(/:{3,}/, "::");
 }

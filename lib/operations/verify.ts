@@ -18,15 +18,15 @@ import { DescribeSubnetsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import {
   DescribeEndpointAccessCommand,
   DescribeEndpointAuthorizationCommand,
-  EndpointAccess,
-  EndpointAuthorization,
+  type EndpointAccess,
+  type EndpointAuthorization,
   RedshiftClient,
-  RedshiftClientConfig,
+  type RedshiftClientConfig,
 } from "@aws-sdk/client-redshift";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
-import { Config, ConsumerConfig, EnvironmentConfig, UserError } from "./config";
-import { consumerStackId, endpointGrants, producerStackId } from "./layout";
+import { type Config, type ConsumerConfig, type EnvironmentConfig, UserError } from "../config";
+import { consumerStackId, endpointGrants, producerStackId } from "../config/layout";
 
 /** How long `--connect` waits for a TCP connection, in milliseconds. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
@@ -190,7 +190,7 @@ export function awsClientFactory(options: AwsClientFactoryOptions = {}): ClientF
  * @throws UserError naming the environments the file defines when `name` is not one of them.
  */
 export function selectEnvironment(config: Config, name: string, file: string): EnvironmentConfig {
-  const env = Object.prototype.hasOwnProperty.call(config.environments, name) ? config.environments[name] : undefined;
+  const env = Object.hasOwn(config.environments, name) ? config.environments[name] : undefined;
   if (env === undefined) {
     const known = Object.keys(config.environments);
     throw new UserError(`Unknown environment "${name}": ${file} defines ${known.map((k) => `"${k}"`).join(", ")}.`);
@@ -340,7 +340,7 @@ async function checkIdentity(ctx: Context, stack: string, sts: STSClient, accoun
     return row(
       "FAIL",
       `wrong account: ${source} gave account ${me.Account ?? "unknown"} (${me.Arn ?? "unknown ARN"}), expected ${accountId} (${where}.accountId); ` +
-        (roleArn === undefined ? `set ${where}.roleArn or use credentials for ${accountId}` : `check ${where}.roleArn`)
+        (roleArn === undefined ? `set ${where}.roleArn or use credentials for ${accountId}` : `check ${where}.roleArn`),
     );
   } catch (e) {
     const hint =
@@ -357,7 +357,7 @@ async function checkAuthorization(ctx: Context, stack: string, redshift: Redshif
   let found: EndpointAuthorization | undefined;
   try {
     const out = await ctx.limit(() =>
-      redshift.send(new DescribeEndpointAuthorizationCommand({ ClusterIdentifier: cluster, Account: account, Grantee: false }))
+      redshift.send(new DescribeEndpointAuthorizationCommand({ ClusterIdentifier: cluster, Account: account, Grantee: false })),
     );
     found = (out.EndpointAuthorizationList ?? []).find((a) => (a.Grantee ?? account) === account && (a.ClusterIdentifier ?? cluster) === cluster);
   } catch (e) {
@@ -507,7 +507,7 @@ async function describeEndpoint(ctx: Context, redshift: RedshiftClient, c: Consu
   const p = ctx.env.producer;
   try {
     const out = await ctx.limit(() =>
-      redshift.send(new DescribeEndpointAccessCommand({ EndpointName: c.endpointName, ResourceOwner: p.accountId, ClusterIdentifier: p.clusterIdentifier }))
+      redshift.send(new DescribeEndpointAccessCommand({ EndpointName: c.endpointName, ResourceOwner: p.accountId, ClusterIdentifier: p.clusterIdentifier })),
     );
     const endpoint = (out.EndpointAccessList ?? []).find((e) => (e.EndpointName ?? c.endpointName) === c.endpointName);
     return endpoint === undefined ? { kind: "missing" } : { kind: "found", endpoint };

@@ -4,20 +4,20 @@
  * Environments never reference each other, so each thread synthesizes a share
  * of them into its own part of one staging folder; the parts' manifests are
  * merged with cdktf's own Manifest class and the result is committed all at
- * once, exactly like a single-threaded synth (lib/synth.ts). Any problem in
+ * once, exactly like a single-threaded synth (lib/synth/atomic.ts). Any problem in
  * any part refuses the whole synth and leaves the output folder as it was.
  *
- * The main thread hands the other shares to workers (lib/synth-pool.ts),
+ * The main thread hands the other shares to workers (lib/synth/synth-pool.ts),
  * synthesizes the first share itself, then waits for the workers.
  */
 import { Manifest } from "cdktf";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { buildBootstrap } from "./bootstrap";
-import { buildEnvironments, buildStacks } from "./app";
-import { Config } from "./config";
-import { SynthAnswer, SynthWorkerPool, plannedThreads } from "./synth-pool";
-import { SynthError, synthesizeAtomically, synthesizeInto, withStaging } from "./synth";
+import { buildBootstrap } from "../app/bootstrap";
+import { buildEnvironments, buildStacks } from "../app";
+import type { Config } from "../config";
+import { type SynthAnswer, type SynthWorkerPool, plannedThreads } from "./synth-pool";
+import { SynthError, synthesizeAtomically, synthesizeInto, withStaging } from "./atomic";
 
 /**
  * How many more stacks than an equal share the main thread takes, because a
@@ -108,7 +108,10 @@ export function synthesizeConfig(config: Config, options: SynthConfigOptions): v
     }
     const problems = results.flatMap((r) => r.problems);
     if (problems.length) throw new SynthError(problems);
-    mergeParts(staging, others.map((j) => j.stagingDir));
+    mergeParts(
+      staging,
+      others.map((j) => j.stagingDir),
+    );
   });
 }
 

@@ -27,6 +27,10 @@ import { Redshift } from "iam-floyd/lib/generated/policy-statements/redshift";
 import { Route53 } from "iam-floyd/lib/generated/policy-statements/route53";
 import type { PolicyStatement as FloydStatement } from "iam-floyd/lib/shared";
 
+/** A synthesized stack (`cdk.tf.json`), read field by field with optional chaining. */
+// biome-ignore lint/suspicious/noExplicitAny: synthesized Terraform JSON has no static type; every read is guarded
+export type StackJson = any;
+
 export interface PolicyStatement {
   readonly Sid: string;
   readonly Effect: "Allow";
@@ -130,7 +134,10 @@ export const GRANTS: Readonly<Record<string, GrantFactory>> = {
         .onCluster(ctx.clusterIdentifier ?? "*", ctx.accountId, ctx.region, ctx.partition),
       why: {
         "redshift:DescribeClusters": provider(["read"], "data source read: DescribeClusters for the cluster identifier"),
-        "redshift:DescribeLoggingStatus": provider(["read"], "data source read: DescribeLoggingStatus after DescribeClusters; the read fails when it is denied"),
+        "redshift:DescribeLoggingStatus": provider(
+          ["read"],
+          "data source read: DescribeLoggingStatus after DescribeClusters; the read fails when it is denied",
+        ),
       },
     },
   ],
@@ -163,7 +170,9 @@ export const GRANTS: Readonly<Record<string, GrantFactory>> = {
         .toCreateTags()
         .onSecurityGroup("*", ctx.accountId, ctx.region, ctx.partition)
         .ifCreateAction("CreateSecurityGroup", "StringEquals"),
-      why: { "ec2:CreateTags": byAws(["create"], "ec2:CreateSecurityGroup", "create: the provider's default tags go in CreateSecurityGroup's TagSpecifications") },
+      why: {
+        "ec2:CreateTags": byAws(["create"], "ec2:CreateSecurityGroup", "create: the provider's default tags go in CreateSecurityGroup's TagSpecifications"),
+      },
     },
     {
       statement: inVpc(
@@ -269,7 +278,10 @@ export const GRANTS: Readonly<Record<string, GrantFactory>> = {
       why: {
         "redshift:CreateEndpointAccess": provider(["create"], "create"),
         "redshift:DeleteEndpointAccess": provider(["delete"], "delete"),
-        "redshift:DescribeEndpointAccess": provider(["create", "read", "update", "delete"], "read; waits for active after create and update, for gone after delete"),
+        "redshift:DescribeEndpointAccess": provider(
+          ["create", "read", "update", "delete"],
+          "read; waits for active after create and update, for gone after delete",
+        ),
         "redshift:ModifyEndpointAccess": provider(["update"], "update: vpc_security_group_ids changes"),
       },
     },
@@ -305,7 +317,10 @@ export const GRANTS: Readonly<Record<string, GrantFactory>> = {
       ),
     },
     {
-      statement: new Ec2("ValidateEndpointVpc").allow().toDescribeVpcAttribute().onVpc(ctx.vpcId ?? "*", ctx.accountId, ctx.region, ctx.partition),
+      statement: new Ec2("ValidateEndpointVpc")
+        .allow()
+        .toDescribeVpcAttribute()
+        .onVpc(ctx.vpcId ?? "*", ctx.accountId, ctx.region, ctx.partition),
       why: {
         "ec2:DescribeVpcAttribute": byAws(
           ["create", "update", "delete"],
@@ -420,15 +435,15 @@ export const UNGATED_ACTIONS: ReadonlyMap<string, string> = new Map([
 export class IamPolicyError extends Error {}
 
 /** Reads the deploy context of one stack from its synthesized JSON. */
-export function stackContext(stackId: string, stack: any): StackContext {
+export function stackContext(stackId: string, stack: StackJson): StackContext {
   const aws = stack.provider?.aws?.[0];
   const region: string | undefined = aws?.region;
   const accountId: string | undefined = aws?.allowed_account_ids?.[0];
   if (!region || !accountId) throw new IamPolicyError(`${stackId}: the AWS provider pins no region or allowed_account_ids; cannot scope a policy`);
   const partition = region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
   const literal = (v: unknown) => (typeof v === "string" && !v.includes("${") ? v : undefined);
-  const first = (blocks: Record<string, any> | undefined) => (blocks ? Object.values(blocks)[0] : undefined);
-  const records = Object.values<any>(stack.resource?.aws_route53_record ?? {});
+  const first = (blocks: Record<string, StackJson> | undefined) => (blocks ? Object.values(blocks)[0] : undefined);
+  const records = Object.values<StackJson>(stack.resource?.aws_route53_record ?? {});
   const literals = (values: unknown[]) => {
     const found = values.map(literal);
     // One non-literal value means the set is unknown: no condition rather than a wrong one.
@@ -441,7 +456,8 @@ export function stackContext(stackId: string, stack: any): StackContext {
     accountId,
     clusterIdentifier: literal(first(stack.data?.aws_redshift_cluster)?.cluster_identifier),
     vpcId: literal(first(stack.resource?.aws_security_group)?.vpc_id),
-    subnetGroupName: Object.keys(stack.resource?.aws_redshift_subnet_group ?? {}).length === 1 ? literal(first(stack.resource.aws_redshift_subnet_group)?.name) : undefined,
+    subnetGroupName:
+      Object.keys(stack.resource?.aws_redshift_subnet_group ?? {}).length === 1 ? literal(first(stack.resource.aws_redshift_subnet_group)?.name) : undefined,
     hostedZoneIds: literals(records.map((r) => r.zone_id)),
     recordNames: literals(records.map((r) => (literal(r.name) ?? "${").toLowerCase().replace(/\.$/, ""))),
     recordTypes: literals(records.map((r) => r.type)),
@@ -449,11 +465,8 @@ export function stackContext(stackId: string, stack: any): StackContext {
 }
 
 /** The Terraform types a stack holds, as `resource.<type>` and `data.<type>`. */
-export function stackTypes(stack: any): string[] {
-  return [
-    ...Object.keys(stack.resource ?? {}).map((t) => `resource.${t}`),
-    ...Object.keys(stack.data ?? {}).map((t) => `data.${t}`),
-  ].sort();
+export function stackTypes(stack: StackJson): string[] {
+  return [...Object.keys(stack.resource ?? {}).map((t) => `resource.${t}`), ...Object.keys(stack.data ?? {}).map((t) => `data.${t}`)].sort();
 }
 
 interface Explained {
@@ -485,7 +498,7 @@ function render(stackId: string, type: string, grant: Grant): Explained {
 /** The deploy statements of one synthesized stack, each with its reasons. */
 export function explainStack(
   stackId: string,
-  stack: any,
+  stack: StackJson,
   grantsByType: Readonly<Record<string, GrantFactory>> = GRANTS,
 ): { document: PolicyDocument; statements: ExplainedStatement[] } {
   const ctx = stackContext(stackId, stack);
@@ -500,7 +513,7 @@ export function explainStack(
 }
 
 /** The deploy policy document of one synthesized stack. */
-export function policyForStack(stackId: string, stack: any): PolicyDocument {
+export function policyForStack(stackId: string, stack: StackJson): PolicyDocument {
   return explainStack(stackId, stack).document;
 }
 
@@ -515,7 +528,11 @@ function assemble(explained: Explained[]): { document: PolicyDocument; statement
     } else {
       const sids = existing.statement.Sid.split("And");
       byScope.set(key, {
-        statement: { ...existing.statement, Sid: sids.includes(s.Sid) ? existing.statement.Sid : `${existing.statement.Sid}And${s.Sid}`, Action: [...existing.statement.Action, ...s.Action] },
+        statement: {
+          ...existing.statement,
+          Sid: sids.includes(s.Sid) ? existing.statement.Sid : `${existing.statement.Sid}And${s.Sid}`,
+          Action: [...existing.statement.Action, ...s.Action],
+        },
         actions: [...existing.actions, ...actions],
       });
     }
@@ -562,15 +579,18 @@ export const VERIFY_GRANTS: Readonly<Record<"producer" | "consumer", GrantFactor
 };
 
 /** The read-only policy `npm run verify` needs for one synthesized stack. */
-export function explainVerify(stackId: string, stack: any): { document: PolicyDocument; statements: ExplainedStatement[] } {
+export function explainVerify(stackId: string, stack: StackJson): { document: PolicyDocument; statements: ExplainedStatement[] } {
   const ctx = stackContext(stackId, stack);
   const role = stack.resource?.aws_redshift_endpoint_access ? "consumer" : stack.data?.aws_redshift_cluster ? "producer" : undefined;
-  if (role === undefined) throw new IamPolicyError(`${stackId}: neither a producer (data.aws_redshift_cluster) nor a consumer (resource.aws_redshift_endpoint_access); no verify policy`);
+  if (role === undefined)
+    throw new IamPolicyError(
+      `${stackId}: neither a producer (data.aws_redshift_cluster) nor a consumer (resource.aws_redshift_endpoint_access); no verify policy`,
+    );
   return assemble(VERIFY_GRANTS[role](ctx).map((g) => render(stackId, "verify", g)));
 }
 
 /** The verify policy document of one synthesized stack. */
-export function verifyPolicyForStack(stackId: string, stack: any): PolicyDocument {
+export function verifyPolicyForStack(stackId: string, stack: StackJson): PolicyDocument {
   return explainVerify(stackId, stack).document;
 }
 
@@ -711,11 +731,14 @@ export function parseParliamentJson(text: string): LintFinding[] {
 
 /** The lint outcome for a person, and whether it passes. */
 export function formatLintOutcome(files: readonly string[], outcome: ReturnType<typeof applyLintSuppressions>): { text: string; ok: boolean } {
-  const lines = [`iam-lint: ${files.length} documents, ${outcome.open.length} open findings, ${outcome.suppressed} suppressed, ${outcome.unused.length} unused suppressions`];
+  const lines = [
+    `iam-lint: ${files.length} documents, ${outcome.open.length} open findings, ${outcome.suppressed} suppressed, ${outcome.unused.length} unused suppressions`,
+  ];
   for (const o of outcome.open) {
     const where = o.finding.location?.filepath ? ` in ${o.finding.location.filepath.split("/").pop()}` : "";
     lines.push(`  FINDING ${o.finding.issue} ${o.action}${o.detail ? ` (${o.detail})` : ""}${where}: ${o.finding.title ?? ""}`);
   }
-  for (const s of outcome.unused) lines.push(`  UNUSED SUPPRESSION ${s.issue} ${s.action}${s.detail ? ` (${s.detail})` : ""}: remove it from LINT_SUPPRESSIONS`);
+  for (const s of outcome.unused)
+    lines.push(`  UNUSED SUPPRESSION ${s.issue} ${s.action}${s.detail ? ` (${s.detail})` : ""}: remove it from LINT_SUPPRESSIONS`);
   return { text: `${lines.join("\n")}\n`, ok: outcome.open.length === 0 && outcome.unused.length === 0 };
 }

@@ -1,26 +1,24 @@
 /**
+ * lib/config: the configuration, as data. schema.ts (the shape, as zod),
+ * rules.ts (value rules), checks.ts (rules that compare fields), layout.ts
+ * (the stack ids and file names the config implies), errors.ts (UserError),
+ * json-schema.ts (the editor schema) and this file (loading). It may import
+ * packages and the endpoint-name rule of modules/redshift-endpoint, nothing
+ * else of this repository: no stacks, no lib/app, lib/synth or lib/operations.
+ *
  * Loads `config/environments.json` (or the file that REDSHIFT_ENDPOINTS_CONFIG
  * names) once, validates all of it, and returns typed data or a ConfigError
  * that lists every problem with its JSON path, the value and the rule.
  */
 import { readFileSync } from "node:fs";
-import { z } from "zod";
-import { ConfigIssue, crossFieldIssues, formatPath, issue } from "./config-checks";
+import type { z } from "zod";
+import { type ConfigIssue, crossFieldIssues, formatPath, issue } from "./checks";
 import { UserError } from "./errors";
-import {
-  BackendSchema,
-  Config,
-  ConfigSchema,
-  ConsumerSchema,
-  DnsSchema,
-  EnvironmentSchema,
-  ProducerSchema,
-  QuotasSchema,
-} from "./config-schema";
+import { BackendSchema, type Config, ConfigSchema, ConsumerSchema, DnsSchema, EnvironmentSchema, ProducerSchema, QuotasSchema } from "./schema";
 
-export * from "./config-schema";
-export { formatPath } from "./config-checks";
-export type { ConfigIssue } from "./config-checks";
+export * from "./schema";
+export { formatPath } from "./checks";
+export type { ConfigIssue } from "./checks";
 
 export { DEFAULT_CONFIG_FILE } from "./layout";
 export { UserError } from "./errors";
@@ -31,8 +29,7 @@ export class ConfigError extends UserError {
     readonly issues: readonly ConfigIssue[],
   ) {
     super(
-      `Invalid configuration in ${file} (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n` +
-        issues.map((i) => `  - ${formatIssue(i)}`).join("\n"),
+      `Invalid configuration in ${file} (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n` + issues.map((i) => `  - ${formatIssue(i)}`).join("\n"),
     );
     this.name = "ConfigError";
   }
@@ -96,15 +93,9 @@ function jsonErrorWhere(text: string, message: string): string {
   return `${message.replace(/ in JSON at position \d+.*$/, "")} at line ${line}, column ${column}`;
 }
 
-const KNOWN_KEYS = [
-  ConfigSchema,
-  EnvironmentSchema,
-  ProducerSchema,
-  ConsumerSchema,
-  QuotasSchema,
-  ...BackendSchema.options,
-  ...DnsSchema.options,
-].flatMap((s) => Object.keys(s.shape));
+const KNOWN_KEYS = [ConfigSchema, EnvironmentSchema, ProducerSchema, ConsumerSchema, QuotasSchema, ...BackendSchema.options, ...DnsSchema.options].flatMap(
+  (s) => Object.keys(s.shape),
+);
 
 function closest(key: string): string | undefined {
   let best: string | undefined;

@@ -3,7 +3,7 @@
  * and the endpoint authorizations its producer grants. Light to load: main.ts
  * reads it before anything heavy.
  */
-import type { EnvironmentConfig } from "./config-schema";
+import type { EnvironmentConfig } from "./schema";
 
 /** The project's default config file, relative to the project root. */
 export const DEFAULT_CONFIG_FILE = "config/environments.json";

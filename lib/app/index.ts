@@ -1,27 +1,28 @@
 /**
+ * lib/app: building the app's stacks from validated config. This file builds
+ * the environments; bootstrap.ts the Terraform Cloud bootstrap stack. It may
+ * import lib/config, stacks/ and modules/, never lib/synth, lib/operations or
+ * the entry points.
+ *
  * Turns validated configuration into stacks: `<env>-producer` and one
  * `<env>-consumer-<name>` per consumer, for every environment.
  */
-import { Construct } from "constructs";
-import { ConsumerStack } from "../stacks/consumer-stack";
-import { ProducerStack } from "../stacks/producer-stack";
-import { StateBackend } from "../stacks/backend";
+import type { Construct } from "constructs";
+import { ConsumerStack } from "../../stacks/consumer-stack";
+import { ProducerStack } from "../../stacks/producer-stack";
+import type { StateBackend } from "../../stacks/backend";
 import { buildBootstrap, providerRoleArn } from "./bootstrap";
-import { Config, EnvironmentConfig } from "./config";
-import { consumerStackId, endpointGrants, producerStackId } from "./layout";
+import type { BuildOptions } from "./build-options";
+import type { Config, EnvironmentConfig } from "../config";
+import { consumerStackId, endpointGrants, producerStackId } from "../config/layout";
+
+export type { BuildOptions } from "./build-options";
 
 /** Tags every resource carries, under the environment's and the stack's own. */
 export const PROJECT_TAGS: Readonly<Record<string, string>> = {
   "managed-by": "cdktf",
   project: "redshift-managed-endpoints",
 };
-
-export interface BuildOptions {
-  /** Absolute folder where local state files live (the project root). */
-  readonly stateDir: string;
-  /** Absolute final synth output folder (`cdktf.out`). */
-  readonly outdir: string;
-}
 
 export interface EnvironmentStacks {
   readonly producer: ProducerStack;

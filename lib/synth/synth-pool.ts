@@ -15,7 +15,7 @@
  * modules, answers with the crash instead of leaving the main thread waiting.
  */
 import { readFileSync } from "node:fs";
-import { MessageChannel, MessagePort, Worker, receiveMessageOnPort, workerData } from "node:worker_threads";
+import { MessageChannel, type MessagePort, Worker, receiveMessageOnPort, workerData } from "node:worker_threads";
 
 /**
  * From this many stacks on, synth uses one thread per core (at most

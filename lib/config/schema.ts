@@ -2,7 +2,7 @@
  * The shape of `config/environments.json`, as a zod schema.
  *
  * Field rules live here; rules that compare fields with each other
- * (duplicates, quotas, role accounts) live in `config-checks.ts`.
+ * (duplicates, quotas, role accounts) live in `checks.ts`.
  * `npm run schema` turns this into the JSON Schema that editors use.
  */
 import { z } from "zod";
@@ -10,21 +10,17 @@ import {
   ACCOUNT_ID,
   AWS_REGIONS,
   CLUSTER_IDENTIFIER,
-  ENDPOINT_NAME_RULE,
   ROLE_ARN,
   SECURITY_GROUP_ID,
   STACK_SAFE_NAME,
   SUBNET_ID,
   VPC_ID,
   checkCidr,
-  endpointNameProblems,
   isAllowedPort,
 } from "./rules";
+import { ENDPOINT_NAME_RULE, endpointNameProblems } from "../../modules/redshift-endpoint/endpoint-name";
 
-const accountId = z
-  .string()
-  .regex(ACCOUNT_ID, { error: "must be a 12-digit AWS account id" })
-  .describe("12-digit AWS account id.");
+const accountId = z.string().regex(ACCOUNT_ID, { error: "must be a 12-digit AWS account id" }).describe("12-digit AWS account id.");
 
 const roleArn = z
   .string()
@@ -44,8 +40,7 @@ const stackSafeName = (what: string) =>
       error: `${what} must be safe as a stack id: lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen`,
     });
 
-const idOf = (re: RegExp, prefix: string) =>
-  z.string().regex(re, { error: `must be \`${prefix}-\` followed by 8 or 17 lowercase hex characters` });
+const idOf = (re: RegExp, prefix: string) => z.string().regex(re, { error: `must be \`${prefix}-\` followed by 8 or 17 lowercase hex characters` });
 
 const tagMap = z
   .record(
@@ -146,9 +141,7 @@ export const ProducerSchema = z
   })
   .describe("The cluster owner (account A).");
 
-const workspacePrefix = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/, { error: "must be 1-40 letters, digits, hyphens or underscores" });
+const workspacePrefix = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/, { error: "must be 1-40 letters, digits, hyphens or underscores" });
 
 export const BackendSchema = z
   .discriminatedUnion("type", [
@@ -156,13 +149,13 @@ export const BackendSchema = z
     z
       .strictObject({
         type: z.literal("s3"),
-        bucket: z
-          .string()
-          .regex(/^(?!xn--)(?!.*-s3alias$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: "must be an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)" }),
+        bucket: z.string().regex(/^(?!xn--)(?!.*-s3alias$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
+          error: "must be an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)",
+        }),
         region,
-        keyPrefix: z
-          .string()
-          .regex(/^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/, { error: "must be a key prefix without leading or trailing slash, such as redshift-endpoints/dev" }),
+        keyPrefix: z.string().regex(/^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/, {
+          error: "must be a key prefix without leading or trailing slash, such as redshift-endpoints/dev",
+        }),
         roleArn: roleArn.optional().describe("Role assumed to read and write state. @default the ambient credentials"),
       })
       .describe("State in S3, one key per stack, encrypted, locked with S3's lock file."),
@@ -182,10 +175,7 @@ export const BackendSchema = z
           .regex(/^\d+\.\d+\.\d+$/, { error: "must be an exact version such as 1.11.4" })
           .optional()
           .describe("Terraform version pinned on each workspace. @default 1.11.4"),
-        awsDynamicCredentials: z
-          .boolean()
-          .optional()
-          .describe("Give each workspace AWS dynamic provider credentials for its stack's roleArn. @default false"),
+        awsDynamicCredentials: z.boolean().optional().describe("Give each workspace AWS dynamic provider credentials for its stack's roleArn. @default false"),
       })
       .describe("Terraform Cloud (HCP Terraform) workspaces, one per stack."),
   ])

@@ -1,0 +1,11 @@
+/**
+ * Where a build puts what it makes. Its own file so that both halves of the
+ * build (lib/app/index.ts and lib/app/bootstrap.ts) use it without importing
+ * each other.
+ */
+export interface BuildOptions {
+  /** Absolute folder where local state files live (the project root). */
+  readonly stateDir: string;
+  /** Absolute final synth output folder (`cdktf.out`). */
+  readonly outdir: string;
+}

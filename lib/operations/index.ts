@@ -1,0 +1,15 @@
+/**
+ * lib/operations: the commands an operator runs around a deploy, one file
+ * each, each called by a thin script in scripts/:
+ *   environment-stacks.ts  `npm run deploy` / `npm run diff` for one environment
+ *   verify.ts              `npm run verify`: the post-deploy health check
+ *   iam-policies.ts        `npm run iam-policies`: least-privilege deploy policies
+ *   checkov-report.ts      `npm run scan`: applies in-code checkov suppressions
+ * Files here may import lib/synth, lib/app, lib/config, stacks/ and modules/;
+ * never lib/bench, scripts/ or main.ts. Nothing below imports them.
+ *
+ * This file only describes the folder: import each command from its own
+ * file, so that one command does not load another's dependencies (verify's
+ * AWS SDK clients, for one).
+ */
+export {};
