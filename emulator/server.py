@@ -27,6 +27,7 @@ import json
 import os
 import signal
 import sys
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -253,6 +254,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--relocation-off", action="store_true", help="seed clusters with cluster relocation turned off")
     parser.add_argument("--node-type", default="ra3.xlplus", help="node type of the seeded clusters (default ra3.xlplus)")
     parser.add_argument("--cluster-port", type=int, help="port of the seeded clusters (default: each producer.port)")
+    parser.add_argument("--exit-with-parent", action="store_true", help="stop when stdin closes (the launcher's pipe), so a crashed parent leaves no server behind")
     return parser.parse_args(argv)
 
 
@@ -271,6 +273,8 @@ def main(argv: list[str]) -> int:
         log(f"seeded clusters {report.clusters}, VPCs {report.vpcs}, roles {len(report.roles)}, zones {report.zones}, buckets {report.buckets}")
     server = make_server(HOST, args.port, DomainDispatcherApplication(create_backend_app), threaded=True)
     signal.signal(signal.SIGTERM, _stop)
+    if args.exit_with_parent:
+        threading.Thread(target=_stop_on_stdin_eof, daemon=True).start()
     print(f"{READY_PREFIX} http://{HOST}:{server.server_port} (base account {BASE_ACCOUNT_ID})", flush=True)
     try:
         server.serve_forever()
@@ -280,6 +284,12 @@ def main(argv: list[str]) -> int:
         server.server_close()
     log("stopped")
     return 0
+
+
+def _stop_on_stdin_eof() -> None:
+    """Blocks until stdin closes, then stops the server as SIGTERM would."""
+    sys.stdin.read()
+    os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _stop(*_: object) -> None:
