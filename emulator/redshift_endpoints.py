@@ -2,7 +2,8 @@
 
 moto 5.2.5 serves Redshift clusters and subnet groups but not the seven
 operations behind cross-account Redshift-managed VPC endpoints, and it leaves
-``AvailabilityZoneRelocationStatus`` out of ``DescribeClusters``. This module
+``AvailabilityZoneRelocationStatus`` and ``MultiAZ`` out of ``DescribeClusters``
+(the AWS provider's ``aws_redshift_cluster`` data source fails without them). This module
 adds them to moto's own ``RedshiftResponse`` class at start-up (``install()``),
 so moto's dispatcher, query-protocol parser and model-driven XML serializer
 handle them like any built-in action. No file of moto is edited.
@@ -42,6 +43,7 @@ from moto.ec2 import ec2_backends
 from moto.redshift.exceptions import ClusterNotFoundError, ClusterSubnetGroupNotFoundError
 from moto.redshift.models import Cluster, RedshiftBackend, redshift_backends
 from moto.redshift.responses import RedshiftResponse
+from moto.route53.responses import Route53
 
 # --------------------------------------------------------------------------
 # Quotas and chosen error codes
@@ -307,15 +309,34 @@ def set_relocation(cluster: Cluster, enabled: bool) -> None:
     cluster._az_relocation_enabled = enabled  # type: ignore[attr-defined]
 
 
+def _multi_az_status(self: Cluster) -> str:
+    """``Cluster.MultiAZ``: ``Enabled`` or ``Disabled``.
+
+    The model types it as a String; the AWS provider's ``aws_redshift_cluster``
+    data source (v5.100.0) fails on anything but these two (case-insensitive).
+    CreateCluster's ``MultiAZ`` (BooleanOptional) defaults to false.
+    """
+    return "Enabled" if getattr(self, "_multi_az_enabled", False) else "Disabled"
+
+
+#: Cluster flags that moto's CreateCluster/ModifyCluster drop: request parameter -> attribute.
+_CLUSTER_FLAGS: dict[str, str] = {
+    "AvailabilityZoneRelocation": "_az_relocation_enabled",
+    "MultiAZ": "_multi_az_enabled",
+}
+
+
 def _wrap_cluster_action(original: Callable[[RedshiftResponse], ActionResult]) -> Callable[[RedshiftResponse], ActionResult]:
-    """Lets CreateCluster and ModifyCluster take ``AvailabilityZoneRelocation`` (BooleanOptional)."""
+    """Lets CreateCluster and ModifyCluster take ``AvailabilityZoneRelocation`` and ``MultiAZ`` (BooleanOptional)."""
 
     def wrapped(self: RedshiftResponse) -> ActionResult:
-        relocation = self._get_bool_param("AvailabilityZoneRelocation")
+        flags = {attr: self._get_bool_param(param) for param, attr in _CLUSTER_FLAGS.items()}
         result = original(self)
-        if relocation is not None:
-            identifier = self._get_param("NewClusterIdentifier") or self._get_param("ClusterIdentifier")
-            set_relocation(self.redshift_backend.clusters[identifier], relocation)
+        identifier = self._get_param("NewClusterIdentifier") or self._get_param("ClusterIdentifier")
+        cluster = self.redshift_backend.clusters[identifier]
+        for attr, value in flags.items():
+            if value is not None:
+                setattr(cluster, attr, value)
         return result
 
     wrapped.__name__ = original.__name__
@@ -960,8 +981,49 @@ _ACTIONS: dict[str, Callable[[RedshiftResponse], ActionResult]] = {
 }
 
 
+# --------------------------------------------------------------------------
+# Other moto gaps on the AWS provider's path
+# --------------------------------------------------------------------------
+
+
+def _wrap_create_hosted_zone(original: Callable[[Route53], ActionResult]) -> Callable[[Route53], ActionResult]:
+    """CreateHostedZone with a ``VPC`` makes a private zone, as Route 53 does.
+
+    Route 53 API reference, CreateHostedZone: "VPC - (Private hosted zones
+    only) A complex type that contains information about the Amazon VPC that
+    you're associating with this hosted zone", and "you can't convert a
+    public hosted zone to a private hosted zone". The AWS provider sends the
+    VPC without ``HostedZoneConfig.PrivateZone``; moto 5.2.5 then makes a
+    public zone and drops the VPC, so every plan after it wants to add the
+    VPC again.
+    """
+
+    def wrapped(self: Route53) -> ActionResult:
+        if self._get_param("VPC.VPCId") and self._get_param("HostedZoneConfig.PrivateZone") is None:
+            get_bool = self._get_bool_param
+
+            def private_when_vpc(name: str, if_none: Any = None) -> Any:
+                return True if name == "HostedZoneConfig.PrivateZone" else get_bool(name, if_none)
+
+            self._get_bool_param = private_when_vpc  # type: ignore[method-assign]
+        return original(self)
+
+    wrapped.__name__ = original.__name__
+    wrapped.__doc__ = original.__doc__
+    return wrapped
+
+
+def _wrap_once(cls: type, name: str, wrap: Callable[[Any], Any]) -> None:
+    """Replaces ``cls.name`` by ``wrap(cls.name)`` unless already done."""
+    original = getattr(cls, name)
+    if not getattr(original, "_emulator_wrapped", False):
+        wrapped = wrap(original)
+        wrapped._emulator_wrapped = True
+        setattr(cls, name, wrapped)
+
+
 def install(endpoint_delay_seconds: float = 1.0, quotas: Quotas | None = None) -> None:
-    """Adds the operations to moto's RedshiftResponse and the relocation status to its Cluster.
+    """Adds the operations to moto's RedshiftResponse, and relocation and Multi-AZ status to its Cluster.
 
     moto dispatches a query action to the RedshiftResponse method named after
     it in snake_case, so registering the methods on the class is all the
@@ -972,9 +1034,7 @@ def install(endpoint_delay_seconds: float = 1.0, quotas: Quotas | None = None) -
     for name, action in _ACTIONS.items():
         setattr(RedshiftResponse, name, action)
     Cluster.availability_zone_relocation_status = property(_relocation_status)  # type: ignore[attr-defined]
+    Cluster.multi_az = property(_multi_az_status)  # type: ignore[attr-defined]
     for name in ("create_cluster", "modify_cluster"):
-        original = getattr(RedshiftResponse, name)
-        if not getattr(original, "_relocation_wrapped", False):
-            wrapped = _wrap_cluster_action(original)
-            wrapped._relocation_wrapped = True  # type: ignore[attr-defined]
-            setattr(RedshiftResponse, name, wrapped)
+        _wrap_once(RedshiftResponse, name, _wrap_cluster_action)
+    _wrap_once(Route53, "create_hosted_zone", _wrap_create_hosted_zone)

@@ -151,7 +151,8 @@ describe("the seeded world", () => {
   test("the producer's cluster is RA3, relocation on, on the configured port, in its account only", async () => {
     const out = await redshift(A).send(new DescribeClustersCommand({ ClusterIdentifier: "lake" }));
     const cluster = out.Clusters?.[0];
-    expect(cluster).toMatchObject({ NodeType: "ra3.xlplus", AvailabilityZoneRelocationStatus: "enabled", Endpoint: { Port: 5439 } });
+    // MultiAZ as well: the aws_redshift_cluster data source (v5.100.0) fails unless it is Enabled or Disabled.
+    expect(cluster).toMatchObject({ NodeType: "ra3.xlplus", AvailabilityZoneRelocationStatus: "enabled", MultiAZ: "Disabled", Endpoint: { Port: 5439 } });
     await expectFault(redshift(B).send(new DescribeClustersCommand({ ClusterIdentifier: "lake" })), "ClusterNotFoundFault", 404);
   });
 
@@ -473,6 +474,13 @@ describe("the AWS CLI gets the same error codes", () => {
     const again = await aws(B, [...key, "--debug"]);
     expect(again.stderr).toContain("(PreconditionFailed) when calling the PutObject operation");
     expect(again.stderr).toMatch(/HTTP\/1\.1" 412 /);
+  });
+
+  test("create-hosted-zone with a VPC and no PrivateZone flag makes a private zone, as the AWS provider relies on", async () => {
+    const created = await aws(B, ["route53", "create-hosted-zone", "--name", "cli.internal", "--caller-reference", "cli-1", "--vpc", `VPCRegion=${REGION},VPCId=${VPC_B1}`]);
+    const id = JSON.parse(created.stdout).HostedZone.Id;
+    const zone = JSON.parse((await aws(B, ["route53", "get-hosted-zone", "--id", id])).stdout);
+    expect(zone).toMatchObject({ HostedZone: { Config: { PrivateZone: true } }, VPCs: [{ VPCId: VPC_B1, VPCRegion: REGION }] });
   });
 
   test("route53 has the existing private zone of dns.zoneId", async () => {
