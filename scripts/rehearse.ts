@@ -39,8 +39,7 @@ async function main(): Promise<number> {
       environment: args.environment,
       engine,
       scratchDir,
-      launchEmulator: (seed, emulatorArgs) => startEmulator({ seedConfigFile: seed, port: 0, args: emulatorArgs }),
-      emulatorArgs: args.emulatorArgs,
+      launchEmulator: (seedConfigFile) => startEmulator({ ...args.emulator, seedConfigFile, port: 0 }),
       baseEnv: process.env,
       echo: args.verbose ? (text) => process.stderr.write(text) : undefined,
     });

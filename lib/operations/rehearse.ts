@@ -17,18 +17,12 @@ import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { Config, EnvironmentConfig, loadConfig } from "../config";
 import { consumerStackId, producerStackId } from "../layout";
+import { EMULATOR_ACCESS_KEY_ID, EMULATOR_SECRET_ACCESS_KEY, EmulatorOptions, RunningEmulator, withEmulatorEnv } from "./emulator";
 import { Engine, engineEnvironment } from "./engine";
 import { WorldSnapshot, diffSnapshots, snapshotWorld } from "./world";
 
-/** A running emulator, as the rehearsal needs it. */
-export interface RunningEmulator {
-  /** `http://127.0.0.1:<port>`. */
-  readonly url: string;
-  stop(): Promise<void>;
-}
-
-/** Starts an emulator seeded from `seedConfigFile`, with extra command-line options. */
-export type EmulatorLauncher = (seedConfigFile: string, args: readonly string[]) => Promise<RunningEmulator>;
+/** Starts an emulator seeded from `seedConfigFile` (startEmulator with the rehearsal's options bound). */
+export type EmulatorLauncher = (seedConfigFile: string) => Promise<RunningEmulator>;
 
 export interface RehearsalOptions {
   /** The project folder: main.ts, node_modules, scripts. */
@@ -41,13 +35,8 @@ export interface RehearsalOptions {
   readonly engine: Engine;
   /** An empty folder for the scratch config, the synthesized stacks, local state and logs. */
   readonly scratchDir: string;
-  /** Starts the emulator. */
+  /** Starts the emulator, with whatever options break or slow its world. */
   readonly launchEmulator: EmulatorLauncher;
-  /**
-   * Options for the emulator, e.g. `["--relocation-off"]`.
-   * @default none
-   */
-  readonly emulatorArgs?: readonly string[];
   /** The variables every child process starts from (PATH, HOME); AWS_* are replaced. */
   readonly baseEnv: Readonly<Record<string, string | undefined>>;
   /**
@@ -75,9 +64,6 @@ export class StepFailure extends Error {
     this.name = "StepFailure";
   }
 }
-
-/** Static test credentials: moto's default account. The stacks' roles are assumed from them. */
-export const EMULATOR_BASE_CREDENTIALS = { AWS_ACCESS_KEY_ID: "AKIAREHEARSAL0000000", AWS_SECRET_ACCESS_KEY: "rehearsal-secret" } as const;
 
 // eslint-disable-next-line no-control-regex -- terminal colour codes are what this removes
 const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
@@ -232,14 +218,11 @@ export class Rehearsal {
 
   /** The environment of every child process: the base, the engine, the emulator and the scratch config. */
   childEnv(extra: Record<string, string> = {}): Record<string, string | undefined> {
-    const env: Record<string, string | undefined> = {};
-    for (const [k, v] of Object.entries(this.options.baseEnv)) if (!k.startsWith("AWS_") && !k.startsWith("TF_")) env[k] = v;
+    const base: Record<string, string | undefined> = {};
+    for (const [k, v] of Object.entries(this.options.baseEnv)) if (!k.startsWith("TF_")) base[k] = v;
     return {
-      ...env,
+      ...withEmulatorEnv(base, this.url),
       ...engineEnvironment(this.options.engine),
-      ...EMULATOR_BASE_CREDENTIALS,
-      AWS_ENDPOINT_URL: this.url,
-      AWS_EC2_METADATA_DISABLED: "true",
       REDSHIFT_ENDPOINTS_CONFIG: this.scratchConfigFile,
       CI: "1",
       ...extra,
@@ -247,8 +230,8 @@ export class Rehearsal {
   }
 
   /** Starts the emulator, seeded from the scratch config. */
-  async start(extraEmulatorArgs: readonly string[] = []): Promise<void> {
-    this.emulator = await this.options.launchEmulator(this.scratchConfigFile, [...(this.options.emulatorArgs ?? []), ...extraEmulatorArgs]);
+  async start(): Promise<void> {
+    this.emulator = await this.options.launchEmulator(this.scratchConfigFile);
   }
 
   /** Stops the emulator (idempotent). */
@@ -322,7 +305,7 @@ export class Rehearsal {
 
   /** The object keys in `bucket`, read through `roleArn` as the S3 backend reads them. */
   async s3Keys(bucket: string, roleArn: string, region = "us-east-1"): Promise<string[]> {
-    const base = { accessKeyId: EMULATOR_BASE_CREDENTIALS.AWS_ACCESS_KEY_ID, secretAccessKey: EMULATOR_BASE_CREDENTIALS.AWS_SECRET_ACCESS_KEY };
+    const base = { accessKeyId: EMULATOR_ACCESS_KEY_ID, secretAccessKey: EMULATOR_SECRET_ACCESS_KEY };
     const credentials = fromTemporaryCredentials({
       params: { RoleArn: roleArn, RoleSessionName: "redshift-endpoints-rehearsal" },
       masterCredentials: base,
@@ -421,13 +404,6 @@ export function formatSteps(rows: readonly StepRow[]): string {
   return `${lines.join("\n")}\n`;
 }
 
-/** Emulator options `npm run rehearse` passes through: each breaks the seeded world the way people broke it by hand, or slows it. */
-export const EMULATOR_FLAGS: Readonly<Record<string, "boolean" | "string">> = {
-  "relocation-off": "boolean",
-  "node-type": "string",
-  "cluster-port": "string",
-  "endpoint-delay": "string",
-};
 
 export interface RehearseArgs {
   readonly environment: string;
@@ -436,8 +412,8 @@ export interface RehearseArgs {
   readonly keep: boolean;
   /** Stream the engine's output. */
   readonly verbose: boolean;
-  /** Command-line options for the emulator. */
-  readonly emulatorArgs: readonly string[];
+  /** Options for the emulator: what breaks or slows its seeded world. */
+  readonly emulator: Omit<EmulatorOptions, "seedConfigFile" | "port" | "projectDir" | "startTimeoutMs">;
 }
 
 export const REHEARSE_USAGE = `Usage: npm run rehearse -- <environment> [--config FILE] [--keep] [--verbose] [emulator options]
@@ -464,7 +440,12 @@ Exit codes: 0 every step passed, 1 a step failed, 2 usage or config error.
 
 /** Parses `npm run rehearse` arguments; throws Error with a one-line reason on bad usage. */
 export function parseRehearseArgs(argv: readonly string[], defaultConfigFile: string): RehearseArgs | "help" {
-  const emulatorArgs: string[] = [];
+  const emulator: { -readonly [K in keyof RehearseArgs["emulator"]]: RehearseArgs["emulator"][K] } = {};
+  const number = (flag: string, text: string, min: number) => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < min) throw new Error(`--${flag} must be a whole number of at least ${min}; got ${JSON.stringify(text)}`);
+    return n;
+  };
   let configFile = defaultConfigFile;
   let keep = false;
   let verbose = false;
@@ -482,10 +463,12 @@ export function parseRehearseArgs(argv: readonly string[], defaultConfigFile: st
     else if (flag === "config") configFile = value();
     else if (flag === "keep") keep = true;
     else if (flag === "verbose") verbose = true;
-    else if (EMULATOR_FLAGS[flag] === "boolean") emulatorArgs.push(`--${flag}`);
-    else if (EMULATOR_FLAGS[flag] === "string") emulatorArgs.push(`--${flag}`, value());
+    else if (flag === "relocation-off") emulator.relocationOff = true;
+    else if (flag === "node-type") emulator.nodeType = value();
+    else if (flag === "cluster-port") emulator.clusterPort = number(flag, value(), 1);
+    else if (flag === "endpoint-delay") emulator.endpointDelaySeconds = number(flag, value(), 0);
     else throw new Error(`Unknown option --${flag}`);
   }
   if (positionals.length !== 1) throw new Error(positionals.length === 0 ? "Missing the environment to rehearse, e.g. npm run rehearse -- dev" : `Expected one environment, got ${positionals.join(" ")}`);
-  return { environment: positionals[0], configFile, keep, verbose, emulatorArgs };
+  return { environment: positionals[0], configFile, keep, verbose, emulator };
 }

@@ -9,9 +9,9 @@ import * as path from "node:path";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { RedshiftClient } from "@aws-sdk/client-redshift";
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
-import { startEmulator } from "../../lib/operations/emulator";
+import { EMULATOR_ACCESS_KEY_ID, EMULATOR_SECRET_ACCESS_KEY, EmulatorOptions, startEmulator } from "../../lib/operations/emulator";
 import { findEngine, toolchainCacheDir } from "../../lib/operations/engine";
-import { EMULATOR_BASE_CREDENTIALS, Rehearsal, StepFailure } from "../../lib/operations/rehearse";
+import { Rehearsal, StepFailure } from "../../lib/operations/rehearse";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 export const FIXTURES = path.join(__dirname, "fixtures");
@@ -23,7 +23,7 @@ afterAll(() => {
 });
 
 /** A rehearsal of `environment` of `configFile`, not started yet. */
-export function newRehearsal(configFile: string, environment: string, emulatorArgs: readonly string[] = []): Rehearsal {
+export function newRehearsal(configFile: string, environment: string, emulator: Omit<EmulatorOptions, "seedConfigFile" | "port"> = {}): Rehearsal {
   const engine = findEngine(toolchainCacheDir(process.env.XDG_CACHE_HOME, os.homedir()));
   if (typeof engine === "string") throw new Error(`The deploy tier cannot run: ${engine}`);
   const scratchDir = fs.mkdtempSync(path.join(os.tmpdir(), `rehearse-${environment}-`));
@@ -34,8 +34,7 @@ export function newRehearsal(configFile: string, environment: string, emulatorAr
     environment,
     engine,
     scratchDir,
-    launchEmulator: (seed, args) => startEmulator({ seedConfigFile: seed, port: 0, args }),
-    emulatorArgs,
+    launchEmulator: (seedConfigFile) => startEmulator({ ...emulator, seedConfigFile, port: 0 }),
     baseEnv: process.env,
   });
 }
@@ -60,7 +59,7 @@ export function since(started: number): number {
 export function awsClients(rehearsal: Rehearsal, roleArn: string, region: string): { redshift: RedshiftClient; ec2: EC2Client } {
   const credentials = fromTemporaryCredentials({
     params: { RoleArn: roleArn, RoleSessionName: "redshift-endpoints-test" },
-    masterCredentials: { accessKeyId: EMULATOR_BASE_CREDENTIALS.AWS_ACCESS_KEY_ID, secretAccessKey: EMULATOR_BASE_CREDENTIALS.AWS_SECRET_ACCESS_KEY },
+    masterCredentials: { accessKeyId: EMULATOR_ACCESS_KEY_ID, secretAccessKey: EMULATOR_SECRET_ACCESS_KEY },
     clientConfig: { region, endpoint: rehearsal.url },
   });
   const config = { region, endpoint: rehearsal.url, credentials };
