@@ -9,6 +9,8 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
+  // test/deploy needs Python and the emulator: `npm run test:emulator` (jest.deploy.config.js).
+  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/deploy/"],
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] },
   setupFilesAfterEnv: ["<rootDir>/test/setup.ts"],
   testTimeout: 30000,

@@ -23,7 +23,8 @@
 #
 # Ends with the line "<N> passed, <M> failed" and exits 1 on any failure.
 # When no hashicorp/aws binary exists at all, prints "test:terraform SKIPPED: ..."
-# and exits 0.
+# and exits 0, except in CI (CI=true), where it fails: a tier that cannot run
+# never passes there.
 #
 # Environment: TEST_TERRAFORM_KEEP=1 keeps the scratch folder (its path is printed).
 set -euo pipefail
@@ -79,8 +80,14 @@ while IFS='=' read -r key value; do
 done <"$CACHE/provider.env"
 
 if [[ -z "$AWS_PROVIDER_USED" ]]; then
-  echo "test:terraform SKIPPED: no hashicorp/aws provider binary available (v$AWS_PROVIDER_WANTED is not obtainable and" \
-    "${REDSHIFT_ENDPOINTS_AWS_PROVIDER_DIRS:-/opt/tf-plugins} holds no other version; see docs/terraform-tier.md)"
+  why="no hashicorp/aws provider binary available (v$AWS_PROVIDER_WANTED is not obtainable and"
+  why="$why ${REDSHIFT_ENDPOINTS_AWS_PROVIDER_DIRS:-/opt/tf-plugins} holds no other version; see docs/terraform-tier.md)"
+  # In CI a tier that cannot run fails: a green run must mean the stacks were checked.
+  if [[ "${CI:-}" == "true" ]]; then
+    echo "test:terraform FAILED: cannot run in CI: $why" >&2
+    exit 1
+  fi
+  echo "test:terraform SKIPPED: $why"
   exit 0
 fi
 fallback=""

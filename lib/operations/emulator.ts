@@ -1,0 +1,201 @@
+/**
+ * Starts and stops the project's AWS emulator (moto's server with
+ * emulator/redshift_endpoints.py, see emulator/README.md) for the rehearsal
+ * and the deploy-tier tests.
+ *
+ * `startEmulator` runs `scripts/emulator.sh` (which creates the pinned venv
+ * on first use), waits for its ready line, and hands back the URL and a
+ * `stop()`. The child runs in its own process group, so `stop()` also ends a
+ * venv install still in progress; with `--exit-with-parent` the server also
+ * stops by itself if this process dies without calling `stop()`.
+ *
+ * `emulatorClientEnv` gives the environment a child process (terraform, the
+ * AWS CLI, an SDK script) needs to talk to the emulator as the base account.
+ */
+import { ChildProcess, spawn } from "node:child_process";
+import * as path from "node:path";
+
+/** The loopback address the emulator listens on; it never listens anywhere else. */
+export const EMULATOR_HOST = "127.0.0.1";
+
+/** The project-relative folder of the emulator's Python virtualenv. */
+export const EMULATOR_VENV = ".venv/emulator";
+
+/** Static test credentials of the base account (moto's default, 123456789012). Not a real key. */
+export const EMULATOR_ACCESS_KEY_ID = "AKIAEMULATOR0TESTKEY";
+export const EMULATOR_SECRET_ACCESS_KEY = "emulator-test-secret-not-a-real-key";
+
+/** The account of the base credentials; every seeded role trusts it. */
+export const EMULATOR_BASE_ACCOUNT_ID = "123456789012";
+
+/** How long `startEmulator` waits for the ready line: a first run installs the venv (about a minute). */
+export const DEFAULT_START_TIMEOUT_MS = 300_000;
+
+/** How long `stop()` waits after SIGTERM before SIGKILL. */
+const STOP_GRACE_MS = 5_000;
+
+/** At most this much of the child's stderr is kept for error messages. */
+const STDERR_KEEP_CHARS = 16_000;
+
+const READY_LINE = /emulator ready on (http:\/\/127\.0\.0\.1:(\d+))/;
+
+export interface EmulatorOptions {
+  /** A config file in the format of config/environments.json; its world is seeded. @default nothing seeded */
+  readonly seedConfigFile?: string;
+  /** Port on 127.0.0.1. @default 0: a free port, reported in `port` */
+  readonly port?: number;
+  /** Seconds an endpoint stays `creating`/`modifying`/`deleting`. @default 1 */
+  readonly endpointDelaySeconds?: number;
+  /** Seed clusters with cluster relocation off. @default false */
+  readonly relocationOff?: boolean;
+  /** Node type of the seeded clusters. @default "ra3.xlplus" */
+  readonly nodeType?: string;
+  /** Port of the seeded clusters. @default each environment's `producer.port` */
+  readonly clusterPort?: number;
+  /** How long to wait for the ready line, in milliseconds. @default DEFAULT_START_TIMEOUT_MS */
+  readonly startTimeoutMs?: number;
+  /** The project's root folder (holding scripts/emulator.sh). @default two folders above this file */
+  readonly projectDir?: string;
+}
+
+export interface RunningEmulator {
+  /** `http://127.0.0.1:<port>`: the endpoint URL for every service. */
+  readonly url: string;
+  readonly port: number;
+  /** Process id of the emulator (the leader of its process group). */
+  readonly pid: number;
+  /** The emulator's stderr so far (its request log), last 16 000 characters. */
+  stderr(): string;
+  /** Stops the emulator and waits for it to exit. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** The command-line arguments of scripts/emulator.sh for `options`. */
+export function emulatorArgs(options: EmulatorOptions): string[] {
+  const args = ["--port", String(options.port ?? 0), "--exit-with-parent"];
+  if (options.seedConfigFile !== undefined) args.push("--seed", path.resolve(options.seedConfigFile));
+  if (options.endpointDelaySeconds !== undefined) args.push("--endpoint-delay", String(options.endpointDelaySeconds));
+  if (options.relocationOff ?? false) args.push("--relocation-off");
+  if (options.nodeType !== undefined) args.push("--node-type", options.nodeType);
+  if (options.clusterPort !== undefined) args.push("--cluster-port", String(options.clusterPort));
+  return args;
+}
+
+/** The project root: lib/operations/ is two levels below it. */
+export function defaultProjectDir(): string {
+  return path.resolve(__dirname, "..", "..");
+}
+
+/** Path of a program in the emulator's venv, e.g. `aws`. */
+export function emulatorVenvBin(program: string, projectDir = defaultProjectDir()): string {
+  return path.join(projectDir, EMULATOR_VENV, "bin", program);
+}
+
+/**
+ * Starts the emulator and resolves once it serves. Rejects when it exits
+ * first or does not get ready in time; the message carries its stderr.
+ */
+export function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const projectDir = options.projectDir ?? defaultProjectDir();
+  const timeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
+  const child = spawn("bash", [path.join(projectDir, "scripts", "emulator.sh"), ...emulatorArgs(options)], {
+    cwd: projectDir,
+    detached: true,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+    stderr = (stderr + chunk).slice(-STDERR_KEEP_CHARS);
+  });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const stop = stopper(child, exited);
+
+  return new Promise<RunningEmulator>((resolve, reject) => {
+    let stdout = "";
+    let settled = false;
+    const fail = (why: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      void stop().then(() => reject(new Error(`emulator ${why}.\n--- its stderr ---\n${stderr.trim() || "(empty)"}`)));
+    };
+    const timer = setTimeout(() => fail(`did not print its ready line within ${timeoutMs} ms`), timeoutMs);
+    child.once("error", (error) => fail(`could not be started (${error.message})`));
+    void exited.then((code) => fail(`exited with code ${code} before it was ready`));
+    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout += chunk;
+      const ready = READY_LINE.exec(stdout);
+      if (!ready || settled) return;
+      settled = true;
+      clearTimeout(timer);
+      child.stdout?.removeAllListeners("data").resume();
+      resolve({ url: ready[1], port: Number(ready[2]), pid: child.pid ?? -1, stderr: () => stderr, stop });
+    });
+  });
+}
+
+/** `stop()` for a child started in its own process group: SIGTERM the group, then SIGKILL after a grace period. */
+function stopper(child: ChildProcess, exited: Promise<number | null>): () => Promise<void> {
+  let stopping: Promise<void> | undefined;
+  return () => {
+    stopping ??= (async () => {
+      if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+      signalGroup(child.pid, "SIGTERM");
+      const killTimer = setTimeout(() => signalGroup(child.pid ?? 0, "SIGKILL"), STOP_GRACE_MS);
+      await exited;
+      clearTimeout(killTimer);
+      child.stdin?.destroy();
+    })();
+    return stopping;
+  };
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // the group is gone already
+  }
+}
+
+/**
+ * What a child process needs in its environment to talk to the emulator as
+ * the base account: every SDK, the AWS CLI and the Terraform AWS provider
+ * read these. Assume a seeded role (a stack's `roleArn`) to act as its account.
+ * Merge with `withEmulatorEnv`, which also drops the variables listed in
+ * `EMULATOR_CLIENT_UNSET`.
+ */
+export function emulatorClientEnv(url: string): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: url,
+    AWS_ACCESS_KEY_ID: EMULATOR_ACCESS_KEY_ID,
+    AWS_SECRET_ACCESS_KEY: EMULATOR_SECRET_ACCESS_KEY,
+    AWS_EC2_METADATA_DISABLED: "true",
+    // No profile or shared files of the machine may leak real credentials or endpoints in.
+    AWS_CONFIG_FILE: "/dev/null",
+    AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+  };
+}
+
+/** Variables that would override the emulator's credentials or pin every request to one account. */
+export const EMULATOR_CLIENT_UNSET: readonly string[] = [
+  "AWS_PROFILE",
+  "AWS_DEFAULT_PROFILE",
+  "AWS_SESSION_TOKEN",
+  "AWS_SECURITY_TOKEN",
+  "AWS_ROLE_ARN",
+  "AWS_WEB_IDENTITY_TOKEN_FILE",
+  "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+  "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+  "MOTO_ACCOUNT_ID",
+];
+
+/** `base` without `EMULATOR_CLIENT_UNSET` and any `AWS_ENDPOINT_URL_<SERVICE>`, plus `emulatorClientEnv(url)`. */
+export function withEmulatorEnv(base: Readonly<Record<string, string | undefined>>, url: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(base)) {
+    if (value === undefined || EMULATOR_CLIENT_UNSET.includes(key) || key.startsWith("AWS_ENDPOINT_URL_")) continue;
+    env[key] = value;
+  }
+  return { ...env, ...emulatorClientEnv(url) };
+}

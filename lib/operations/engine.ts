@@ -1,0 +1,91 @@
+/**
+ * The offline Terraform engine that `npm run toolchain` installs, as the
+ * environment a cdktf run needs to use it: OpenTofu through
+ * `TERRAFORM_BINARY_NAME`, the filesystem mirror through `TF_CLI_CONFIG_FILE`,
+ * one plugin cache for every stack, and the provider version the mirror
+ * really holds.
+ *
+ * Pure: the caller passes the cache folder and reads nothing else from the
+ * process; only `findEngine` touches the file system, to see what is there.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+/** What `scripts/toolchain.sh` left in its cache folder. */
+export interface Engine {
+  /** The tofu binary. */
+  readonly terraformBinary: string;
+  /** The CLI config: providers from the filesystem mirror only. */
+  readonly cliConfigFile: string;
+  /** One plugin cache shared by every stack's `init`, so the provider is installed once per machine, not once per stack. */
+  readonly pluginCacheDir: string;
+  /** The hashicorp/aws version the bindings were generated for. */
+  readonly providerVersionWanted: string;
+  /** The hashicorp/aws version the mirror holds; differs from the wanted one when that cannot be had here. */
+  readonly providerVersionUsed: string;
+}
+
+/** The toolchain's cache folder: `$XDG_CACHE_HOME/redshift-endpoints`, else `~/.cache/redshift-endpoints`. */
+export function toolchainCacheDir(xdgCacheHome: string | undefined, home: string): string {
+  return path.join(xdgCacheHome && xdgCacheHome !== "" ? xdgCacheHome : path.join(home, ".cache"), "redshift-endpoints");
+}
+
+/** Reads `KEY=value` lines, as `scripts/toolchain.sh` writes `provider.env`. */
+export function parseEnvFile(text: string): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const line of text.split("\n")) {
+    const match = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line.trim());
+    if (match) values[match[1]] = match[2];
+  }
+  return values;
+}
+
+/**
+ * The engine in `cacheDir`, or a sentence saying what is missing. A provider
+ * that `provider.env` records as used but that is empty means the toolchain
+ * found no binary at all.
+ */
+export function findEngine(cacheDir: string): Engine | string {
+  const terraformBinary = path.join(cacheDir, "bin", "tofu");
+  const cliConfigFile = path.join(cacheDir, "tofurc");
+  const providerEnv = path.join(cacheDir, "provider.env");
+  for (const file of [terraformBinary, cliConfigFile, providerEnv]) {
+    if (!fs.existsSync(file)) return `${file} does not exist: run \`npm run toolchain\` first`;
+  }
+  const recorded = parseEnvFile(fs.readFileSync(providerEnv, "utf8"));
+  const providerVersionWanted = recorded.AWS_PROVIDER_WANTED ?? "";
+  const providerVersionUsed = recorded.AWS_PROVIDER_USED ?? "";
+  if (providerVersionUsed === "") {
+    return `the toolchain found no hashicorp/aws provider binary (${providerEnv} records none); see docs/terraform-tier.md`;
+  }
+  return { terraformBinary, cliConfigFile, pluginCacheDir: path.join(cacheDir, "plugin-cache"), providerVersionWanted, providerVersionUsed };
+}
+
+/**
+ * The variables that make the cdktf CLI drive `engine` offline:
+ * - `TERRAFORM_BINARY_NAME`: OpenTofu instead of `terraform` on PATH;
+ * - `TF_CLI_CONFIG_FILE`: providers from the mirror only;
+ * - `TF_PLUGIN_CACHE_DIR`: one shared cache (cdktf would otherwise set its own);
+ * - `CHECKPOINT_DISABLE`: no version check calls home;
+ * - `REDSHIFT_ENDPOINTS_AWS_PROVIDER_VERSION`: when the mirror holds another
+ *   provider version than the bindings', synth pins that one instead (main.ts).
+ */
+export function engineEnvironment(engine: Engine): Record<string, string> {
+  const env: Record<string, string> = {
+    TERRAFORM_BINARY_NAME: engine.terraformBinary,
+    TF_CLI_CONFIG_FILE: engine.cliConfigFile,
+    TF_PLUGIN_CACHE_DIR: engine.pluginCacheDir,
+    CHECKPOINT_DISABLE: "1",
+  };
+  if (engine.providerVersionUsed !== engine.providerVersionWanted) env.REDSHIFT_ENDPOINTS_AWS_PROVIDER_VERSION = engine.providerVersionUsed;
+  return env;
+}
+
+/** The NOTICE printed when the engine's provider is not the bindings' version, or undefined when it is. */
+export function providerNotice(engine: Engine): string | undefined {
+  if (engine.providerVersionUsed === engine.providerVersionWanted) return undefined;
+  return (
+    `NOTICE: hashicorp/aws ${engine.providerVersionWanted} (the version @cdktf/provider-aws was generated for) cannot be had here; ` +
+    `the stacks are synthesized for ${engine.providerVersionUsed}, the newest real binary in the mirror (docs/terraform-tier.md).`
+  );
+}

@@ -1,0 +1,474 @@
+/**
+ * A rehearsal: one environment deployed, verified, planned again, destroyed
+ * and checked, for real, through the cdktf CLI, the toolchain's OpenTofu and
+ * the real AWS provider, against the two-account emulator on loopback.
+ *
+ * `Rehearsal` holds the pieces (a scratch folder, a seeded emulator, the
+ * engine's environment) and offers each step as a method, so the deploy tier
+ * composes its own scenarios from them; `rehearse` runs the standard sequence
+ * and returns a table of steps with their times. State never leaves the
+ * scratch folder (a `cloud` backend is rehearsed on local state there) or
+ * the emulator (an `s3` backend's bucket is seeded in it).
+ */
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
+import { Config, EnvironmentConfig, loadConfig } from "../config";
+import { consumerStackId, producerStackId } from "../layout";
+import { EMULATOR_ACCESS_KEY_ID, EMULATOR_SECRET_ACCESS_KEY, EmulatorOptions, RunningEmulator, withEmulatorEnv } from "./emulator";
+import { Engine, engineEnvironment } from "./engine";
+import { WorldSnapshot, diffSnapshots, snapshotWorld } from "./world";
+
+/** Starts an emulator seeded from `seedConfigFile` (startEmulator with the rehearsal's options bound). */
+export type EmulatorLauncher = (seedConfigFile: string) => Promise<RunningEmulator>;
+
+export interface RehearsalOptions {
+  /** The project folder: main.ts, node_modules, scripts. */
+  readonly repoRoot: string;
+  /** The user's config file; it is read, never written. */
+  readonly configFile: string;
+  /** The environment to rehearse. */
+  readonly environment: string;
+  /** The offline engine (lib/operations/engine.ts). */
+  readonly engine: Engine;
+  /** An empty folder for the scratch config, the synthesized stacks, local state and logs. */
+  readonly scratchDir: string;
+  /** Starts the emulator, with whatever options break or slow its world. */
+  readonly launchEmulator: EmulatorLauncher;
+  /** The variables every child process starts from (PATH, HOME); AWS_* are replaced. */
+  readonly baseEnv: Readonly<Record<string, string | undefined>>;
+  /**
+   * Receives the engine's output as it comes.
+   * @default discarded (it is always in the step's log file)
+   */
+  readonly echo?: (text: string) => void;
+}
+
+/** The outcome of one command. */
+export interface CommandOutcome {
+  readonly exitCode: number;
+  /** stdout and stderr, interleaved, without terminal colours. */
+  readonly output: string;
+  readonly seconds: number;
+}
+
+/** Raised by a step that failed; `rehearse` prints it as the reason. */
+export class StepFailure extends Error {
+  constructor(
+    readonly step: string,
+    message: string,
+  ) {
+    super(`${step}: ${message}`);
+    this.name = "StepFailure";
+  }
+}
+
+// eslint-disable-next-line no-control-regex -- terminal colour codes are what this removes
+const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
+
+/** Removes terminal colours. */
+export function stripAnsi(text: string): string {
+  return text.replace(ANSI, "");
+}
+
+/**
+ * The engine's error messages in cdktf's output: each `Error: …` line with the
+ * boxed lines that follow it, without cdktf's stack-name prefix and the box.
+ */
+export function engineErrors(output: string): string[] {
+  const lines = stripAnsi(output).split("\n");
+  const errors: string[] = [];
+  let current: string[] | undefined;
+  for (const raw of lines) {
+    const line = raw.replace(/^\S+\s{2,}/, "").replace(/^\s*[│╷╵]\s?/, "").trimEnd();
+    const boxed = /^\s*(\S+\s{2,})?\s*[│╷╵]/.test(raw);
+    if (/^\s*Error: /.test(line)) {
+      if (current) errors.push(current.join("\n").trim());
+      current = [line.trim()];
+    } else if (current && boxed) {
+      current.push(line);
+    } else if (current) {
+      errors.push(current.join("\n").trim());
+      current = undefined;
+    }
+  }
+  if (current) errors.push(current.join("\n").trim());
+  return [...new Set(errors.filter((e) => e !== ""))];
+}
+
+/**
+ * The config that the rehearsal synthesizes: the user's, with the
+ * environment's `cloud` backend replaced by local state in the scratch
+ * folder (Terraform Cloud is not emulated). Local and S3 backends stay: local
+ * state lands in the scratch folder, S3 state in the emulator's bucket.
+ */
+export function rehearsalConfig(config: Config, environment: string): { config: Config; notices: string[] } {
+  const env = config.environments[environment];
+  const notices: string[] = [];
+  let backend = env.backend;
+  if (backend?.type === "cloud") {
+    notices.push(`NOTICE: ${environment} keeps its state in Terraform Cloud, which is not emulated; the rehearsal keeps it locally in the scratch folder.`);
+    backend = { type: "local" };
+  }
+  return { config: { ...config, environments: { [environment]: { ...env, ...(backend ? { backend } : {}) } } }, notices };
+}
+
+/** The stack ids of one environment: the producer, then its consumers in config order. */
+export function rehearsalStackIds(config: Config, environment: string): { producer: string; consumers: string[] } {
+  const env = config.environments[environment];
+  return { producer: producerStackId(environment), consumers: env.consumers.map((c) => consumerStackId(environment, c.name)) };
+}
+
+/** Runs a command, collecting its output into `logFile` and, when given, `echo`. */
+export function runCommand(
+  command: string,
+  args: readonly string[],
+  options: { cwd: string; env: Record<string, string | undefined>; logFile: string; echo?: (text: string) => void },
+): Promise<CommandOutcome> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const log = fs.createWriteStream(options.logFile, { flags: "a" });
+    log.write(`$ ${[command, ...args].join(" ")}\n`);
+    const chunks: string[] = [];
+    const child = spawn(command, [...args], { cwd: options.cwd, env: options.env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
+    const collect = (data: Buffer) => {
+      const text = data.toString("utf8");
+      chunks.push(text);
+      log.write(text);
+      options.echo?.(text);
+    };
+    child.stdout.on("data", collect);
+    child.stderr.on("data", collect);
+    const finish = (exitCode: number) => {
+      log.end(`\n[exit ${exitCode}]\n`);
+      resolve({ exitCode, output: stripAnsi(chunks.join("")), seconds: (Date.now() - started) / 1000 });
+    };
+    child.on("error", (e) => {
+      chunks.push(`could not run ${command}: ${e.message}\n`);
+      finish(127);
+    });
+    child.on("close", (code, signal) => finish(code ?? (signal ? 128 : 1)));
+  });
+}
+
+/** One environment's rehearsal: the scratch folder, the emulator and the engine, and each step as a method. */
+export class Rehearsal {
+  /** The validated user config. */
+  readonly config: Config;
+  /** The config the stacks are synthesized from (`rehearsalConfig`), written into the scratch folder. */
+  readonly scratchConfigFile: string;
+  readonly notices: readonly string[];
+  readonly stacks: { readonly producer: string; readonly consumers: readonly string[] };
+  private emulator?: RunningEmulator;
+  private logIndex = 0;
+
+  constructor(readonly options: RehearsalOptions) {
+    this.config = loadConfig(options.configFile);
+    if (!Object.hasOwn(this.config.environments, options.environment)) {
+      throw new StepFailure("config", `${options.configFile} has no environment "${options.environment}"; it defines ${Object.keys(this.config.environments).join(", ")}`);
+    }
+    const { config, notices } = rehearsalConfig(this.config, options.environment);
+    this.notices = notices;
+    this.stacks = rehearsalStackIds(config, options.environment);
+    fs.mkdirSync(options.scratchDir, { recursive: true });
+    this.scratchConfigFile = path.join(options.scratchDir, "environments.json");
+    fs.writeFileSync(this.scratchConfigFile, `${JSON.stringify(config, null, 2)}\n`);
+    fs.writeFileSync(
+      path.join(options.scratchDir, "cdktf.json"),
+      `${JSON.stringify(
+        {
+          language: "typescript",
+          app: `node ${JSON.stringify(path.join(options.repoRoot, "scripts", "run-ts.js"))} ${JSON.stringify(path.join(options.repoRoot, "main.ts"))}`,
+          output: "cdktf.out",
+          projectId: "redshift-managed-endpoints-rehearsal",
+          sendCrashReports: "false",
+          terraformProviders: [],
+          terraformModules: [],
+          context: {},
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    fs.mkdirSync(options.engine.pluginCacheDir, { recursive: true });
+  }
+
+  /**
+   * Rewrites the environment in the scratch config, as a user edits the
+   * config between two deploys (the AZ runbook's swap of subnets).
+   */
+  editEnvironment(edit: (env: EnvironmentConfig) => EnvironmentConfig): void {
+    const config = JSON.parse(fs.readFileSync(this.scratchConfigFile, "utf8")) as Config;
+    config.environments[this.options.environment] = edit(config.environments[this.options.environment]);
+    fs.writeFileSync(this.scratchConfigFile, `${JSON.stringify(config, null, 2)}\n`);
+  }
+
+  /** Every stack id, producer first. */
+  get allStacks(): string[] {
+    return [this.stacks.producer, ...this.stacks.consumers];
+  }
+
+  /** The emulator's address; the rehearsal must have been started. */
+  get url(): string {
+    if (!this.emulator) throw new Error("the emulator is not running: call start() first");
+    return this.emulator.url;
+  }
+
+  /** The environment of every child process: the base, the engine, the emulator and the scratch config. */
+  childEnv(extra: Record<string, string> = {}): Record<string, string | undefined> {
+    const base: Record<string, string | undefined> = {};
+    for (const [k, v] of Object.entries(this.options.baseEnv)) if (!k.startsWith("TF_")) base[k] = v;
+    return {
+      ...withEmulatorEnv(base, this.url),
+      ...engineEnvironment(this.options.engine),
+      REDSHIFT_ENDPOINTS_CONFIG: this.scratchConfigFile,
+      CI: "1",
+      ...extra,
+    };
+  }
+
+  /** Starts the emulator, seeded from the scratch config. */
+  async start(): Promise<void> {
+    this.emulator = await this.options.launchEmulator(this.scratchConfigFile);
+  }
+
+  /** Stops the emulator (idempotent). */
+  async stop(): Promise<void> {
+    const emulator = this.emulator;
+    this.emulator = undefined;
+    await emulator?.stop();
+  }
+
+  /** Runs the cdktf CLI in the scratch folder; `stepName` names its log file. */
+  cdktf(stepName: string, args: readonly string[]): Promise<CommandOutcome> {
+    return this.run(stepName, path.join(this.options.repoRoot, "node_modules", ".bin", "cdktf"), args, this.options.scratchDir);
+  }
+
+  /** Runs a command with the rehearsal's environment, logging into `<scratch>/logs/NN-<step>.log`. */
+  run(stepName: string, command: string, args: readonly string[], cwd: string, env: Record<string, string> = {}): Promise<CommandOutcome> {
+    const logDir = path.join(this.options.scratchDir, "logs");
+    fs.mkdirSync(logDir, { recursive: true });
+    this.logIndex += 1;
+    const logFile = path.join(logDir, `${String(this.logIndex).padStart(2, "0")}-${stepName.replace(/[^a-z0-9-]+/gi, "-")}.log`);
+    return runCommand(command, args, { cwd, env: this.childEnv(env), logFile, echo: this.options.echo });
+  }
+
+  /** `cdktf deploy` of `stacks` (default: all), auto-approved; throws StepFailure quoting the engine on failure. */
+  async deploy(stepName = "deploy", stacks: readonly string[] = this.allStacks): Promise<CommandOutcome> {
+    const outcome = await this.cdktf(stepName, ["deploy", ...stacks, "--auto-approve", "--skip-provider-lock"]);
+    if (outcome.exitCode !== 0) throw new StepFailure(stepName, failureText(outcome));
+    return outcome;
+  }
+
+  /** `cdktf destroy` of `stacks` (default: all), auto-approved. */
+  async destroy(stepName = "destroy", stacks: readonly string[] = this.allStacks): Promise<CommandOutcome> {
+    const outcome = await this.cdktf(stepName, ["destroy", ...stacks, "--auto-approve", "--skip-provider-lock"]);
+    if (outcome.exitCode !== 0) throw new StepFailure(stepName, failureText(outcome));
+    return outcome;
+  }
+
+  /** `npm run verify -- <env>` against the emulator; must exit 0. */
+  async verify(stepName = "verify"): Promise<CommandOutcome> {
+    const outcome = await this.run(stepName, "npm", ["run", "--silent", "verify", "--", this.options.environment], this.options.repoRoot);
+    if (outcome.exitCode !== 0) throw new StepFailure(stepName, `npm run verify exited ${outcome.exitCode}:\n${outcome.output.trim()}`);
+    return outcome;
+  }
+
+  /** The folder cdktf synthesized stack `stackId` into. */
+  stackDir(stackId: string): string {
+    return path.join(this.options.scratchDir, "cdktf.out", "stacks", stackId);
+  }
+
+  /**
+   * `tofu plan -detailed-exitcode` in every stack's folder: throws StepFailure
+   * listing the planned changes unless every stack plans none.
+   */
+  async planNoChanges(stepName = "plan: no changes"): Promise<void> {
+    const changed: string[] = [];
+    for (const stack of this.allStacks) {
+      const outcome = await this.run(stepName, this.options.engine.terraformBinary, ["plan", "-detailed-exitcode", "-input=false", "-lock=false", "-no-color"], this.stackDir(stack));
+      if (outcome.exitCode === 1) throw new StepFailure(stepName, `${stack}: ${failureText(outcome)}`);
+      if (outcome.exitCode === 2) {
+        const actions = outcome.output.split("\n").filter((l) => /^\s*# \S+ (will|must) be /.test(l));
+        changed.push(`${stack}:\n${actions.map((a) => `    ${a.trim()}`).join("\n")}`);
+      }
+    }
+    if (changed.length > 0) throw new StepFailure(stepName, `the stacks are not converged; a plan would still change:\n  ${changed.join("\n  ")}`);
+  }
+
+  /** What the emulator holds in the environment's accounts (lib/operations/world.ts). */
+  snapshot(): Promise<WorldSnapshot> {
+    return snapshotWorld(this.options.repoRoot, this.scratchConfigFile, this.options.environment, this.url, this.childEnv());
+  }
+
+  /** The object keys in `bucket`, read through `roleArn` as the S3 backend reads them. */
+  async s3Keys(bucket: string, roleArn: string, region = "us-east-1"): Promise<string[]> {
+    const base = { accessKeyId: EMULATOR_ACCESS_KEY_ID, secretAccessKey: EMULATOR_SECRET_ACCESS_KEY };
+    const credentials = fromTemporaryCredentials({
+      params: { RoleArn: roleArn, RoleSessionName: "redshift-endpoints-rehearsal" },
+      masterCredentials: base,
+      clientConfig: { region, endpoint: this.url },
+    });
+    const s3 = new S3Client({ region, endpoint: this.url, forcePathStyle: true, credentials });
+    try {
+      const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
+      return (listed.Contents ?? []).map((o) => o.Key ?? "").sort();
+    } finally {
+      s3.destroy();
+    }
+  }
+
+  /** Throws StepFailure when the emulator holds anything `before` did not, or lost anything it did. */
+  async expectWorld(stepName: string, before: WorldSnapshot): Promise<void> {
+    const differences = diffSnapshots(before, await this.snapshot());
+    if (differences.length > 0) throw new StepFailure(stepName, `the emulator differs from before:\n  ${differences.join("\n  ")}`);
+  }
+}
+
+/** A failed command's reason: the engine's error messages, or the end of its output. */
+export function failureText(outcome: CommandOutcome): string {
+  const errors = engineErrors(outcome.output);
+  if (errors.length > 0) return `exit ${outcome.exitCode}:\n${errors.join("\n\n")}`;
+  const tail = outcome.output.trim().split("\n").slice(-15).join("\n");
+  return `exit ${outcome.exitCode}:\n${tail}`;
+}
+
+/** One row of the rehearsal's table. */
+export interface StepRow {
+  readonly step: string;
+  readonly seconds: number;
+  readonly result: "ok" | "FAILED" | "not run";
+}
+
+export interface RehearsalResult {
+  readonly rows: readonly StepRow[];
+  /** The first failure, or undefined when every step passed. */
+  readonly failure?: StepFailure;
+}
+
+/**
+ * The standard sequence: start the emulator, deploy, verify, plan again (no
+ * changes), deploy again, destroy, and check that the emulator holds exactly
+ * what it was seeded with. Stops at the first failure; always stops the
+ * emulator.
+ */
+export async function rehearse(rehearsal: Rehearsal): Promise<RehearsalResult> {
+  const rows: StepRow[] = [];
+  let seeded: WorldSnapshot | undefined;
+  const steps: [string, () => Promise<unknown>][] = [
+    [
+      "emulator",
+      async () => {
+        await rehearsal.start();
+        seeded = await rehearsal.snapshot();
+      },
+    ],
+    ["deploy", () => rehearsal.deploy("deploy")],
+    ["verify", () => rehearsal.verify("verify")],
+    ["plan: no changes", () => rehearsal.planNoChanges("plan: no changes")],
+    ["deploy again", () => rehearsal.deploy("deploy again")],
+    ["destroy", () => rehearsal.destroy("destroy")],
+    ["nothing left", () => rehearsal.expectWorld("nothing left", seeded!)],
+  ];
+  let failure: StepFailure | undefined;
+  try {
+    for (const [step, run] of steps) {
+      if (failure) {
+        rows.push({ step, seconds: 0, result: "not run" });
+        continue;
+      }
+      const started = Date.now();
+      try {
+        await run();
+        rows.push({ step, seconds: (Date.now() - started) / 1000, result: "ok" });
+      } catch (e) {
+        failure = e instanceof StepFailure ? e : new StepFailure(step, e instanceof Error ? e.message : String(e));
+        rows.push({ step, seconds: (Date.now() - started) / 1000, result: "FAILED" });
+      }
+    }
+  } finally {
+    await rehearsal.stop();
+  }
+  return { rows, failure };
+}
+
+/** The table `npm run rehearse` prints. */
+export function formatSteps(rows: readonly StepRow[]): string {
+  const width = Math.max(4, ...rows.map((r) => r.step.length));
+  const lines = [`${"step".padEnd(width)}  ${"seconds".padStart(7)}  result`, `${"-".repeat(width)}  -------  ------`];
+  for (const r of rows) lines.push(`${r.step.padEnd(width)}  ${r.result === "not run" ? "".padStart(7) : r.seconds.toFixed(1).padStart(7)}  ${r.result}`);
+  const total = rows.reduce((sum, r) => sum + r.seconds, 0);
+  lines.push(`${"total".padEnd(width)}  ${total.toFixed(1).padStart(7)}`);
+  return `${lines.join("\n")}\n`;
+}
+
+
+export interface RehearseArgs {
+  readonly environment: string;
+  readonly configFile: string;
+  /** Keep the scratch folder even when every step passed. */
+  readonly keep: boolean;
+  /** Stream the engine's output. */
+  readonly verbose: boolean;
+  /** Options for the emulator: what breaks or slows its seeded world. */
+  readonly emulator: Omit<EmulatorOptions, "seedConfigFile" | "port" | "projectDir" | "startTimeoutMs">;
+}
+
+export const REHEARSE_USAGE = `Usage: npm run rehearse -- <environment> [--config FILE] [--keep] [--verbose] [emulator options]
+
+Deploys the environment for real against a two-account AWS emulator on
+127.0.0.1, seeded with exactly the world the config names: cdktf deploy,
+npm run verify, a plan that must change nothing, deploy again, cdktf destroy,
+and a check that the emulator holds nothing of the stacks. State stays in a
+scratch folder (or the emulator's S3 bucket); your state files are not touched.
+
+Options:
+  --config FILE          config file (default: REDSHIFT_ENDPOINTS_CONFIG or config/environments.json)
+  --keep                 keep the scratch folder (logs, state) even when every step passed
+  --verbose              print the engine's output as it runs
+Emulator options (break the seeded world as it was broken by hand):
+  --relocation-off       the cluster has availability-zone relocation off
+  --node-type TYPE       the cluster's node type (e.g. dc2.large: not RA3)
+  --cluster-port N       the cluster listens on another port than configured
+  --endpoint-delay S     endpoints stay creating/deleting for S seconds (default 1)
+
+Needs: npm run toolchain (OpenTofu and the provider mirror), Python 3.
+Exit codes: 0 every step passed, 1 a step failed, 2 usage or config error.
+`;
+
+/** Parses `npm run rehearse` arguments; throws Error with a one-line reason on bad usage. */
+export function parseRehearseArgs(argv: readonly string[], defaultConfigFile: string): RehearseArgs | "help" {
+  const emulator: { -readonly [K in keyof RehearseArgs["emulator"]]: RehearseArgs["emulator"][K] } = {};
+  const number = (flag: string, text: string, min: number) => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < min) throw new Error(`--${flag} must be a whole number of at least ${min}; got ${JSON.stringify(text)}`);
+    return n;
+  };
+  let configFile = defaultConfigFile;
+  let keep = false;
+  let verbose = false;
+  const positionals: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const [flag, inline] = arg.startsWith("--") ? (arg.slice(2).split(/=(.*)/s) as [string, string | undefined]) : [undefined, undefined];
+    const value = () => {
+      const v = inline ?? argv[++i];
+      if (v === undefined || (inline === undefined && v.startsWith("--"))) throw new Error(`--${flag} needs a value`);
+      return v;
+    };
+    if (arg === "-h" || arg === "--help") return "help";
+    else if (flag === undefined) positionals.push(arg);
+    else if (flag === "config") configFile = value();
+    else if (flag === "keep") keep = true;
+    else if (flag === "verbose") verbose = true;
+    else if (flag === "relocation-off") emulator.relocationOff = true;
+    else if (flag === "node-type") emulator.nodeType = value();
+    else if (flag === "cluster-port") emulator.clusterPort = number(flag, value(), 1);
+    else if (flag === "endpoint-delay") emulator.endpointDelaySeconds = number(flag, value(), 0);
+    else throw new Error(`Unknown option --${flag}`);
+  }
+  if (positionals.length !== 1) throw new Error(positionals.length === 0 ? "Missing the environment to rehearse, e.g. npm run rehearse -- dev" : `Expected one environment, got ${positionals.join(" ")}`);
+  return { environment: positionals[0], configFile, keep, verbose, emulator };
+}
