@@ -18,6 +18,7 @@ if (isMainThread) {
   const threadsVariable = process.env.REDSHIFT_ENDPOINTS_SYNTH_THREADS;
   const threads = threadsVariable === undefined || threadsVariable === "" ? undefined : Number(threadsVariable);
   const cores = availableParallelism();
+  const awsProviderVersion = process.env.REDSHIFT_ENDPOINTS_AWS_PROVIDER_VERSION;
   const pool = new SynthWorkerPool(__filename);
   const configText = prewarmForConfig(pool, configFile, cores, threads);
   const { synthCommand } = require("./lib/synth/command") as typeof import("./lib/synth/command");
@@ -26,6 +27,7 @@ if (isMainThread) {
     configText,
     outdir: process.env.CDKTF_OUTDIR ?? "cdktf.out",
     stateDir: process.cwd(),
+    awsProviderVersion: awsProviderVersion === "" ? undefined : awsProviderVersion,
     debug: process.env.REDSHIFT_ENDPOINTS_DEBUG === "1",
     threads,
     pool,

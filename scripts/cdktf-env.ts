@@ -1,24 +1,31 @@
 /**
- * Deploys or diffs one environment: its producer, then its consumers.
+ * Deploys, diffs or destroys one environment: its producer, then its
+ * consumers (destroy: the consumers, then the producer).
  *
  *   npm run deploy -- <environment> [cdktf deploy options, e.g. --auto-approve]
  *   npm run diff -- <environment> [cdktf diff options]
+ *   npm run destroy -- <environment> [cdktf destroy options, e.g. --auto-approve]
+ *
+ * With AWS_ENDPOINT_URL set (a running emulator: npm run emulator) and no
+ * TERRAFORM_BINARY_NAME of the user's own, cdktf drives the offline engine of
+ * `npm run toolchain` when it is installed (lib/operations/engine.ts).
  *
  * Wiring only: the stack ids and command lines come from
  * lib/operations/environment-stacks.ts. cdktf runs with this terminal attached and shows
  * its own progress; its exit code becomes this script's.
  */
 import { spawn } from "node:child_process";
-import { constants } from "node:os";
+import { constants, homedir } from "node:os";
 import { DEFAULT_CONFIG_FILE } from "../lib/config";
+import { engineEnvironment, emulatorEngine, providerNotice, toolchainCacheDir } from "../lib/operations/engine";
 import { type Spawner, environmentCommand } from "../lib/operations/environment-stacks";
 
-const spawnInherited: Spawner = (command, args) =>
+const spawnInherited: Spawner = (command, args, env) =>
   new Promise((resolve) => {
     // Ctrl-C reaches cdktf too, which stops Terraform cleanly; wait for it instead of dying first.
     const ignoreInterrupt = () => undefined;
     process.on("SIGINT", ignoreInterrupt);
-    const child = spawn(command, [...args], { stdio: "inherit", shell: process.platform === "win32" });
+    const child = spawn(command, [...args], { stdio: "inherit", shell: process.platform === "win32", env: { ...process.env, ...env } });
     const done = (code: number) => {
       process.off("SIGINT", ignoreInterrupt);
       resolve(code);
@@ -30,11 +37,18 @@ const spawnInherited: Spawner = (command, args) =>
     child.on("exit", (code, signal) => done(code ?? (signal ? 128 + constants.signals[signal] : 1)));
   });
 
+const engine = emulatorEngine(process.env, toolchainCacheDir(process.env.XDG_CACHE_HOME, homedir()));
+if (engine) {
+  const notice = providerNotice(engine);
+  if (notice) process.stderr.write(`${notice}\n`);
+}
+
 environmentCommand({
   argv: process.argv.slice(2),
   configFile: process.env.REDSHIFT_ENDPOINTS_CONFIG ?? DEFAULT_CONFIG_FILE,
   spawn: spawnInherited,
   announce: (line) => process.stderr.write(`${line}\n`),
+  engineEnv: engine ? engineEnvironment(engine) : undefined,
 }).then(
   (result) => {
     process.stderr.write(result.stderr);

@@ -13,7 +13,7 @@ import { findEngine, providerNotice, toolchainCacheDir } from "../lib/operations
 import { REHEARSE_USAGE, Rehearsal, formatSteps, parseRehearseArgs, rehearse } from "../lib/operations/rehearse";
 
 async function main(): Promise<number> {
-  let args;
+  let args: ReturnType<typeof parseRehearseArgs>;
   try {
     args = parseRehearseArgs(process.argv.slice(2), process.env.REDSHIFT_ENDPOINTS_CONFIG ?? DEFAULT_CONFIG_FILE);
   } catch (e) {
@@ -24,7 +24,8 @@ async function main(): Promise<number> {
     process.stdout.write(REHEARSE_USAGE);
     return 0;
   }
-  const repoRoot = path.resolve(__dirname, "..");
+  // npm runs scripts in the project folder; __dirname would be run-ts.js's bundle cache.
+  const repoRoot = process.cwd();
   const engine = findEngine(toolchainCacheDir(process.env.XDG_CACHE_HOME, os.homedir()));
   if (typeof engine === "string") {
     process.stderr.write(`Cannot rehearse: ${engine}\n`);
@@ -39,7 +40,7 @@ async function main(): Promise<number> {
       environment: args.environment,
       engine,
       scratchDir,
-      launchEmulator: (seedConfigFile) => startEmulator({ ...args.emulator, seedConfigFile, port: 0 }),
+      launchEmulator: (seedConfigFile) => startEmulator({ ...args.emulator, seedConfigFile, port: 0, projectDir: repoRoot }),
       baseEnv: process.env,
       echo: args.verbose ? (text) => process.stderr.write(text) : undefined,
     });

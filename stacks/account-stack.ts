@@ -24,6 +24,12 @@ export interface AccountStackProps {
   readonly defaultTags: Readonly<Record<string, string>>;
   /** Where the stack's state lives. */
   readonly backend: StateBackend;
+  /**
+   * The hashicorp/aws version constraint written into the stack, for an
+   * engine whose provider mirror holds another version than the bindings'.
+   * @default the version @cdktf/provider-aws was generated for
+   */
+  readonly awsProviderVersion?: string;
 }
 
 export abstract class AccountStack extends TerraformStack {
@@ -41,6 +47,7 @@ export abstract class AccountStack extends TerraformStack {
       defaultTags: [{ tags: { ...props.defaultTags } }],
     });
     RequireAliasedAwsProvider.on(this, this.provider);
+    if (props.awsProviderVersion !== undefined) this.addOverride("terraform.required_providers.aws.version", props.awsProviderVersion);
   }
 
   /** cdktf's preparation, resolving only the values that can hold a token; the output is identical. */

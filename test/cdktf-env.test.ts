@@ -28,20 +28,23 @@ function configFile(config: unknown = threeEnvironments()): string {
 }
 
 /** Runs the command with a spawner that records each call and answers with the given exit codes. */
-async function run(argv: string[], options: { exitCodes?: number[]; file?: string } = {}) {
+async function run(argv: string[], options: { exitCodes?: number[]; file?: string; engineEnv?: Record<string, string> } = {}) {
   const calls: Array<[string, string[]]> = [];
+  const envs: Array<Readonly<Record<string, string>>> = [];
   const announced: string[] = [];
   const exitCodes = [...(options.exitCodes ?? [])];
   const result = await environmentCommand({
     argv,
     configFile: options.file ?? configFile(),
-    spawn: async (command, args) => {
+    spawn: async (command, args, env) => {
       calls.push([command, [...args]]);
+      envs.push(env);
       return exitCodes.shift() ?? 0;
     },
     announce: (line) => announced.push(line),
+    engineEnv: options.engineEnv,
   });
-  return { ...result, calls, announced };
+  return { ...result, calls, announced, envs };
 }
 
 describe("environment stacks", () => {
@@ -104,7 +107,7 @@ describe("environment stacks", () => {
   });
 });
 
-describe("deploy and diff commands", () => {
+describe("deploy, diff and destroy commands", () => {
   test("deploy spawns one npx cdktf deploy over the environment's stacks, passing extra args through", async () => {
     const result = await run(["deploy", "dev", "--auto-approve", "--parallelism", "1"]);
     expect(result).toMatchObject({ exitCode: 0, stderr: "" });
@@ -148,9 +151,31 @@ describe("deploy and diff commands", () => {
     expect(result.calls).toEqual([]);
   });
 
-  test("fails with exit 2 for a command other than deploy or diff", async () => {
-    const result = await run(["destroy", "dev"]);
-    expect(result).toMatchObject({ exitCode: 2, stderr: 'Unknown command "destroy": expected one of deploy, diff.\n' });
+  test("destroy spawns one npx cdktf destroy over the environment's stacks; cdktf destroys the consumers before the producer", async () => {
+    const result = await run(["destroy", "dev", "--auto-approve"]);
+    expect(result).toMatchObject({ exitCode: 0, stderr: "" });
+    expect(result.calls).toEqual([["npx", ["cdktf", "destroy", "dev-producer", "dev-consumer-bi", "dev-consumer-ml", "--auto-approve"]]]);
+  });
+
+  test("with the offline engine, passes its environment to every run and skips cdktf's registry lock", async () => {
+    const engineEnv = { TERRAFORM_BINARY_NAME: "/cache/bin/tofu", TF_CLI_CONFIG_FILE: "/cache/tofurc" };
+    const result = await run(["diff", "stg"], { engineEnv });
+    expect(result.calls).toEqual([
+      ["npx", ["cdktf", "diff", "stg-producer", "--skip-provider-lock"]],
+      ["npx", ["cdktf", "diff", "stg-consumer-bi", "--skip-synth", "--skip-provider-lock"]],
+    ]);
+    expect(result.envs).toEqual([engineEnv, engineEnv]);
+  });
+
+  test("without the offline engine, adds nothing to cdktf's environment or arguments", async () => {
+    const result = await run(["deploy", "stg"]);
+    expect(result.calls).toEqual([["npx", ["cdktf", "deploy", "stg-producer", "stg-consumer-bi"]]]);
+    expect(result.envs).toEqual([{}]);
+  });
+
+  test("fails with exit 2 for a command other than deploy, diff or destroy", async () => {
+    const result = await run(["apply", "dev"]);
+    expect(result).toMatchObject({ exitCode: 2, stderr: 'Unknown command "apply": expected one of deploy, diff, destroy.\n' });
     expect(result.calls).toEqual([]);
   });
 

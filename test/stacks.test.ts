@@ -69,7 +69,7 @@ describe("producer stack", () => {
   test("outputs the grant's status fields", () => {
     const { producer } = build();
     const value = json(producer).output["authorization-222222222222-status"].value;
-    expect(Object.keys(value).sort()).toEqual(["allowed_all_vpcs", "allowed_vpc_ids", "cluster_identifier", "endpoint_count", "grantee", "grantor"]);
+    expect(Object.keys(value).sort()).toEqual(["allowed_all_vpcs", "allowed_vpc_ids", "cluster_identifier", "grantee", "grantor"]);
   });
 
   test("creates no authorization for a consumer in the producer's own account", () => {

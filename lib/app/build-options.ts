@@ -8,4 +8,11 @@ export interface BuildOptions {
   readonly stateDir: string;
   /** Absolute final synth output folder (`cdktf.out`). */
   readonly outdir: string;
+  /**
+   * The hashicorp/aws version the stacks require, when the engine that will
+   * run them has another one than the bindings were generated for (the
+   * offline toolchain's mirror: lib/operations/engine.ts).
+   * @default the version @cdktf/provider-aws was generated for
+   */
+  readonly awsProviderVersion?: string;
 }

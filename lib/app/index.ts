@@ -57,6 +57,7 @@ function buildEnvironment(scope: Construct, envName: string, env: EnvironmentCon
 
   const producer = new ProducerStack(scope, producerStackId(envName), {
     region: env.region,
+    awsProviderVersion: options.awsProviderVersion,
     accountId: p.accountId,
     roleArn: providerRoleArn(env, p.roleArn),
     defaultTags: { ...envTags, role: "producer" },
@@ -71,6 +72,7 @@ function buildEnvironment(scope: Construct, envName: string, env: EnvironmentCon
     (c) =>
       new ConsumerStack(scope, consumerStackId(envName, c.name), {
         region: env.region,
+        awsProviderVersion: options.awsProviderVersion,
         accountId: c.accountId,
         roleArn: providerRoleArn(env, c.roleArn),
         defaultTags: { ...envTags, ...c.tags, role: "consumer", consumer: c.name },

@@ -29,7 +29,7 @@ export class ConfigError extends UserError {
     readonly issues: readonly ConfigIssue[],
   ) {
     super(
-      `Invalid configuration in ${file} (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n` + issues.map((i) => `  - ${formatIssue(i)}`).join("\n"),
+      `Invalid configuration in ${file} (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n${issues.map((i) => `  - ${formatIssue(i)}`).join("\n")}`,
     );
     this.name = "ConfigError";
   }

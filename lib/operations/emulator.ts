@@ -12,7 +12,7 @@
  * `emulatorClientEnv` gives the environment a child process (terraform, the
  * AWS CLI, an SDK script) needs to talk to the emulator as the base account.
  */
-import { ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import * as path from "node:path";
 
 /** The loopback address the emulator listens on; it never listens anywhere else. */

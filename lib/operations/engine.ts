@@ -89,3 +89,15 @@ export function providerNotice(engine: Engine): string | undefined {
     `the stacks are synthesized for ${engine.providerVersionUsed}, the newest real binary in the mirror (docs/terraform-tier.md).`
   );
 }
+
+/**
+ * The engine `npm run deploy|diff|destroy` use: the toolchain's, when
+ * AWS_ENDPOINT_URL points at an emulator, the user names no engine of their
+ * own (TERRAFORM_BINARY_NAME), and `npm run toolchain` has run; otherwise
+ * none, and cdktf runs `terraform` from PATH as usual.
+ */
+export function emulatorEngine(env: Readonly<Record<string, string | undefined>>, cacheDir: string): Engine | undefined {
+  if (!env.AWS_ENDPOINT_URL || env.TERRAFORM_BINARY_NAME) return undefined;
+  const engine = findEngine(cacheDir);
+  return typeof engine === "string" ? undefined : engine;
+}

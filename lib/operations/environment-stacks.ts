@@ -1,7 +1,8 @@
 /**
  * One environment's stacks, in the order they deploy, and the cdktf command
- * lines that deploy or diff them: what `npm run deploy -- <env>` and
- * `npm run diff -- <env>` run (scripts/cdktf-env.ts). Everything here is
+ * lines that deploy, diff or destroy them: what `npm run deploy -- <env>`,
+ * `npm run diff -- <env>` and `npm run destroy -- <env>` run
+ * (scripts/cdktf-env.ts). Everything here is
  * pure except the injected spawner, so it is tested without running cdktf.
  */
 import type { CommandResult } from "../synth/command";
@@ -33,25 +34,27 @@ export function environmentStackIds(config: Config, envName: string, configFile 
   return [producerStackId(envName), ...env.consumers.map((c) => consumerStackId(envName, c.name))];
 }
 
-export type CdktfCommand = "deploy" | "diff";
-export const CDKTF_COMMANDS: readonly CdktfCommand[] = ["deploy", "diff"];
+export type CdktfCommand = "deploy" | "diff" | "destroy";
+export const CDKTF_COMMANDS: readonly CdktfCommand[] = ["deploy", "diff", "destroy"];
 
 /**
  * The `npx` argument lists that run `command` on `stackIds`, in order.
  *
  * - deploy: one run over every stack; cdktf orders them by their dependencies.
+ * - destroy: one run over every stack; cdktf destroys the consumers first and
+ *   the producer last, since they read its state.
  * - diff: one run per stack, since `cdktf diff` takes a single stack; every run
  *   after the first reuses the first one's synth (`--skip-synth`).
  *
  * `extraArgs` (for example `--auto-approve`) go to every run, unchanged.
  */
 export function cdktfInvocations(command: CdktfCommand, stackIds: readonly string[], extraArgs: readonly string[] = []): string[][] {
-  if (command === "deploy") return [["cdktf", "deploy", ...stackIds, ...extraArgs]];
+  if (command === "deploy" || command === "destroy") return [["cdktf", command, ...stackIds, ...extraArgs]];
   return stackIds.map((id, i) => ["cdktf", "diff", id, ...(i > 0 && !extraArgs.includes("--skip-synth") ? ["--skip-synth"] : []), ...extraArgs]);
 }
 
-/** Runs `command args...` with the terminal attached and resolves to its exit code. */
-export type Spawner = (command: string, args: readonly string[]) => Promise<number>;
+/** Runs `command args...` with the terminal attached, with `env` added to the environment, and resolves to its exit code. */
+export type Spawner = (command: string, args: readonly string[], env: Readonly<Record<string, string>>) => Promise<number>;
 
 export interface EnvironmentCommandOptions {
   /** `[deploy|diff, <environment>, ...extra cdktf args]`. */
@@ -65,10 +68,17 @@ export interface EnvironmentCommandOptions {
    * @default no output
    */
   readonly announce?: (line: string) => void;
+  /**
+   * Variables that make cdktf drive the offline toolchain's engine
+   * (lib/operations/engine.ts). With them, cdktf also skips `providers lock`,
+   * which would ask the registry.
+   * @default none: cdktf runs `terraform` from PATH as configured by the user
+   */
+  readonly engineEnv?: Readonly<Record<string, string>>;
 }
 
 const usage = (command: string) =>
-  `Usage: npm run ${command} -- <environment> [cdktf ${command} options${command === "deploy" ? ", e.g. --auto-approve" : ""}]\n`;
+  `Usage: npm run ${command} -- <environment> [cdktf ${command} options${command === "diff" ? "" : ", e.g. --auto-approve"}]\n`;
 
 /**
  * Loads and validates the config, resolves the environment's stacks and runs
@@ -87,7 +97,8 @@ export async function environmentCommand(options: EnvironmentCommandOptions): Pr
   let invocations: string[][];
   try {
     const config = loadConfig(options.configFile);
-    invocations = cdktfInvocations(command as CdktfCommand, environmentStackIds(config, envName, options.configFile), extraArgs);
+    const engineArgs = options.engineEnv && !extraArgs.includes("--skip-provider-lock") ? ["--skip-provider-lock"] : [];
+    invocations = cdktfInvocations(command as CdktfCommand, environmentStackIds(config, envName, options.configFile), [...extraArgs, ...engineArgs]);
   } catch (e) {
     if (e instanceof UnknownEnvironmentError) return { exitCode: 2, stderr: `${e.message}\n${usage(command)}` };
     if (e instanceof UserError) return { exitCode: 1, stderr: `${e.message}\n` };
@@ -95,7 +106,7 @@ export async function environmentCommand(options: EnvironmentCommandOptions): Pr
   }
   for (const args of invocations) {
     options.announce?.(`> npx ${args.join(" ")}`);
-    const exitCode = await options.spawn("npx", args);
+    const exitCode = await options.spawn("npx", args, options.engineEnv ?? {});
     if (exitCode !== 0) return { exitCode, stderr: "" };
   }
   return { exitCode: 0, stderr: "" };

@@ -13,13 +13,14 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { stripVTControlCharacters } from "node:util";
 import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
-import { Config, EnvironmentConfig, loadConfig } from "../config";
-import { consumerStackId, producerStackId } from "../layout";
-import { EMULATOR_ACCESS_KEY_ID, EMULATOR_SECRET_ACCESS_KEY, EmulatorOptions, RunningEmulator, withEmulatorEnv } from "./emulator";
-import { Engine, engineEnvironment } from "./engine";
-import { WorldSnapshot, diffSnapshots, snapshotWorld } from "./world";
+import { type Config, type EnvironmentConfig, loadConfig } from "../config";
+import { consumerStackId, producerStackId } from "../config/layout";
+import { EMULATOR_ACCESS_KEY_ID, EMULATOR_SECRET_ACCESS_KEY, type EmulatorOptions, type RunningEmulator, withEmulatorEnv } from "./emulator";
+import { type Engine, engineEnvironment } from "./engine";
+import { type WorldSnapshot, diffSnapshots, snapshotWorld } from "./world";
 
 /** Starts an emulator seeded from `seedConfigFile` (startEmulator with the rehearsal's options bound). */
 export type EmulatorLauncher = (seedConfigFile: string) => Promise<RunningEmulator>;
@@ -65,12 +66,9 @@ export class StepFailure extends Error {
   }
 }
 
-// eslint-disable-next-line no-control-regex -- terminal colour codes are what this removes
-const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
-
-/** Removes terminal colours. */
+/** Removes terminal colours and other escape sequences (node's own `stripVTControlCharacters`). */
 export function stripAnsi(text: string): string {
-  return text.replace(ANSI, "");
+  return stripVTControlCharacters(text);
 }
 
 /**
@@ -82,7 +80,10 @@ export function engineErrors(output: string): string[] {
   const errors: string[] = [];
   let current: string[] | undefined;
   for (const raw of lines) {
-    const line = raw.replace(/^\S+\s{2,}/, "").replace(/^\s*[│╷╵]\s?/, "").trimEnd();
+    const line = raw
+      .replace(/^\S+\s{2,}/, "")
+      .replace(/^\s*[│╷╵]\s?/, "")
+      .trimEnd();
     const boxed = /^\s*(\S+\s{2,})?\s*[│╷╵]/.test(raw);
     if (/^\s*Error: /.test(line)) {
       if (current) errors.push(current.join("\n").trim());
@@ -167,7 +168,10 @@ export class Rehearsal {
   constructor(readonly options: RehearsalOptions) {
     this.config = loadConfig(options.configFile);
     if (!Object.hasOwn(this.config.environments, options.environment)) {
-      throw new StepFailure("config", `${options.configFile} has no environment "${options.environment}"; it defines ${Object.keys(this.config.environments).join(", ")}`);
+      throw new StepFailure(
+        "config",
+        `${options.configFile} has no environment "${options.environment}"; it defines ${Object.keys(this.config.environments).join(", ")}`,
+      );
     }
     const { config, notices } = rehearsalConfig(this.config, options.environment);
     this.notices = notices;
@@ -288,11 +292,19 @@ export class Rehearsal {
   async planNoChanges(stepName = "plan: no changes"): Promise<void> {
     const changed: string[] = [];
     for (const stack of this.allStacks) {
-      const outcome = await this.run(stepName, this.options.engine.terraformBinary, ["plan", "-detailed-exitcode", "-input=false", "-lock=false", "-no-color"], this.stackDir(stack));
+      const outcome = await this.run(
+        stepName,
+        this.options.engine.terraformBinary,
+        ["plan", "-detailed-exitcode", "-input=false", "-lock=false", "-no-color"],
+        this.stackDir(stack),
+      );
       if (outcome.exitCode === 1) throw new StepFailure(stepName, `${stack}: ${failureText(outcome)}`);
       if (outcome.exitCode === 2) {
-        const actions = outcome.output.split("\n").filter((l) => /^\s*# \S+ (will|must) be /.test(l));
-        changed.push(`${stack}:\n${actions.map((a) => `    ${a.trim()}`).join("\n")}`);
+        changed.push(
+          `${stack}:\n${plannedChanges(outcome.output)
+            .map((a) => `    ${a}`)
+            .join("\n")}`,
+        );
       }
     }
     if (changed.length > 0) throw new StepFailure(stepName, `the stacks are not converged; a plan would still change:\n  ${changed.join("\n  ")}`);
@@ -327,6 +339,21 @@ export class Rehearsal {
   }
 }
 
+/** What a plan would change: each resource action line, and each output named under "Changes to Outputs". */
+export function plannedChanges(planOutput: string): string[] {
+  const lines = planOutput.split("\n");
+  const changes = lines.filter((l) => /^\s*# \S+ (will|must) be /.test(l)).map((l) => l.trim());
+  const outputs = lines.findIndex((l) => l.startsWith("Changes to Outputs:"));
+  if (outputs >= 0) {
+    for (const line of lines.slice(outputs + 1)) {
+      const match = /^ {2}([~+-]) (\S+)/.exec(line);
+      if (match) changes.push(`output ${match[2]} (${match[1]})`);
+      else if (line.trim() !== "" && !line.startsWith(" ")) break;
+    }
+  }
+  return changes;
+}
+
 /** A failed command's reason: the engine's error messages, or the end of its output. */
 export function failureText(outcome: CommandOutcome): string {
   const errors = engineErrors(outcome.output);
@@ -356,7 +383,7 @@ export interface RehearsalResult {
  */
 export async function rehearse(rehearsal: Rehearsal): Promise<RehearsalResult> {
   const rows: StepRow[] = [];
-  let seeded: WorldSnapshot | undefined;
+  let seeded: WorldSnapshot = [];
   const steps: [string, () => Promise<unknown>][] = [
     [
       "emulator",
@@ -370,7 +397,7 @@ export async function rehearse(rehearsal: Rehearsal): Promise<RehearsalResult> {
     ["plan: no changes", () => rehearsal.planNoChanges("plan: no changes")],
     ["deploy again", () => rehearsal.deploy("deploy again")],
     ["destroy", () => rehearsal.destroy("destroy")],
-    ["nothing left", () => rehearsal.expectWorld("nothing left", seeded!)],
+    ["nothing left", () => rehearsal.expectWorld("nothing left", seeded)],
   ];
   let failure: StepFailure | undefined;
   try {
@@ -403,7 +430,6 @@ export function formatSteps(rows: readonly StepRow[]): string {
   lines.push(`${"total".padEnd(width)}  ${total.toFixed(1).padStart(7)}`);
   return `${lines.join("\n")}\n`;
 }
-
 
 export interface RehearseArgs {
   readonly environment: string;
@@ -469,6 +495,9 @@ export function parseRehearseArgs(argv: readonly string[], defaultConfigFile: st
     else if (flag === "endpoint-delay") emulator.endpointDelaySeconds = number(flag, value(), 0);
     else throw new Error(`Unknown option --${flag}`);
   }
-  if (positionals.length !== 1) throw new Error(positionals.length === 0 ? "Missing the environment to rehearse, e.g. npm run rehearse -- dev" : `Expected one environment, got ${positionals.join(" ")}`);
+  if (positionals.length !== 1)
+    throw new Error(
+      positionals.length === 0 ? "Missing the environment to rehearse, e.g. npm run rehearse -- dev" : `Expected one environment, got ${positionals.join(" ")}`,
+    );
   return { environment: positionals[0], configFile, keep, verbose, emulator };
 }

@@ -31,6 +31,8 @@ export interface SynthCommandOptions {
   readonly pool?: SynthWorkerPool;
   /** Cores available for synth threads. @default 1 */
   readonly cores?: number;
+  /** See BuildOptions.awsProviderVersion. @default the bindings' version */
+  readonly awsProviderVersion?: string;
 }
 
 export interface CommandResult {
@@ -52,6 +54,7 @@ export function synthCommand(options: SynthCommandOptions): CommandResult {
       threads: options.threads,
       pool: options.pool,
       cores: options.cores,
+      awsProviderVersion: options.awsProviderVersion,
     });
     return { exitCode: 0, stderr: "" };
   } catch (e) {

@@ -51,6 +51,8 @@ export interface SynthConfigOptions {
   readonly pool?: SynthWorkerPool;
   /** Cores available. @default 1 */
   readonly cores?: number;
+  /** See BuildOptions.awsProviderVersion. @default the bindings' version */
+  readonly awsProviderVersion?: string;
 }
 
 /** One thread's share. Plain data: it crosses the thread boundary. */
@@ -62,6 +64,7 @@ export interface SynthJob {
   readonly stagingDir: string;
   readonly outdir: string;
   readonly stateDir: string;
+  readonly awsProviderVersion?: string;
 }
 
 const stacksOf = (config: Config, envName: string) => 1 + config.environments[envName].consumers.length;
@@ -78,7 +81,7 @@ export function synthesizeConfig(config: Config, options: SynthConfigOptions): v
   const groups = pool ? partition(envNames, weight, Math.min(threads, envNames.length), headStart) : [envNames];
   if (!pool || groups.length <= 1) {
     pool?.close();
-    synthesizeAtomically(outdir, (app) => buildStacks(app, config, { stateDir: options.stateDir, outdir }));
+    synthesizeAtomically(outdir, (app) => buildStacks(app, config, { stateDir: options.stateDir, outdir, awsProviderVersion: options.awsProviderVersion }));
     return;
   }
   withStaging(outdir, (staging) => {
@@ -91,6 +94,7 @@ export function synthesizeConfig(config: Config, options: SynthConfigOptions): v
       stagingDir: i === 0 ? staging : path.join(staging, `part-${i}`),
       outdir,
       stateDir: options.stateDir,
+      awsProviderVersion: options.awsProviderVersion,
     }));
     const [own, ...others] = jobs;
     for (const job of others) fs.mkdirSync(job.stagingDir);
@@ -117,7 +121,7 @@ export function synthesizeConfig(config: Config, options: SynthConfigOptions): v
 
 /** Builds and synthesizes one share into its staging part. Returns the problems. */
 export function runSynthJob(job: SynthJob): string[] {
-  const options = { stateDir: job.stateDir, outdir: job.outdir };
+  const options = { stateDir: job.stateDir, outdir: job.outdir, awsProviderVersion: job.awsProviderVersion };
   return synthesizeInto(job.stagingDir, (app) => {
     buildEnvironments(app, job.config, job.envNames, options);
     if (job.bootstrap) buildBootstrap(app, job.config, options);

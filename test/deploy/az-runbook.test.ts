@@ -6,7 +6,7 @@
  * network interface is in the standby's AZ, and the CNAME follows it.
  */
 import * as path from "node:path";
-import { DescribeEndpointAccessCommand, EndpointAccess } from "@aws-sdk/client-redshift";
+import { DescribeEndpointAccessCommand, type EndpointAccess } from "@aws-sdk/client-redshift";
 import { DescribeSubnetsCommand } from "@aws-sdk/client-ec2";
 import { FIXTURES, newRehearsal, awsClients } from "./harness";
 

@@ -15,7 +15,13 @@
  */
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { DescribeNetworkInterfacesCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeVpcEndpointsCommand, EC2Client } from "@aws-sdk/client-ec2";
+import {
+  DescribeNetworkInterfacesCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
+  DescribeVpcEndpointsCommand,
+  EC2Client,
+} from "@aws-sdk/client-ec2";
 import {
   AuthorizeEndpointAccessCommand,
   CreateClusterSubnetGroupCommand,
@@ -25,7 +31,7 @@ import {
   DescribeEndpointAccessCommand,
   DescribeEndpointAuthorizationCommand,
   DescribeLoggingStatusCommand,
-  EndpointAccess,
+  type EndpointAccess,
   ModifyClusterCommand,
   ModifyEndpointAccessCommand,
   RedshiftClient,
@@ -37,7 +43,7 @@ import {
   EMULATOR_ACCESS_KEY_ID,
   EMULATOR_BASE_ACCOUNT_ID,
   EMULATOR_SECRET_ACCESS_KEY,
-  RunningEmulator,
+  type RunningEmulator,
   emulatorVenvBin,
   startEmulator,
   withEmulatorEnv,
@@ -188,7 +194,15 @@ describe("cluster relocation status", () => {
 describe("endpoint authorizations", () => {
   test("AuthorizeEndpointAccess grants account B one VPC", async () => {
     const out = await redshift(A).send(new AuthorizeEndpointAccessCommand({ ClusterIdentifier: "lake", Account: B, VpcIds: [VPC_B1] }));
-    expect(out).toMatchObject({ Grantor: A, Grantee: B, ClusterIdentifier: "lake", Status: "Authorized", AllowedAllVPCs: false, AllowedVPCs: [VPC_B1], EndpointCount: 0 });
+    expect(out).toMatchObject({
+      Grantor: A,
+      Grantee: B,
+      ClusterIdentifier: "lake",
+      Status: "Authorized",
+      AllowedAllVPCs: false,
+      AllowedVPCs: [VPC_B1],
+      EndpointCount: 0,
+    });
   });
 
   test("fails to authorize the same account for the same VPCs again: EndpointAuthorizationAlreadyExists", async () => {
@@ -296,7 +310,14 @@ describe("endpoints", () => {
 
   test("without security groups, the endpoint gets the VPC's default group", async () => {
     const endpoint = await waitForStatus(B, "lake-bi", "active");
-    const groups = await ec2(B).send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: "vpc-id", Values: [VPC_B1] }, { Name: "group-name", Values: ["default"] }] }));
+    const groups = await ec2(B).send(
+      new DescribeSecurityGroupsCommand({
+        Filters: [
+          { Name: "vpc-id", Values: [VPC_B1] },
+          { Name: "group-name", Values: ["default"] },
+        ],
+      }),
+    );
     expect(endpoint?.VpcSecurityGroups).toEqual([{ VpcSecurityGroupId: groups.SecurityGroups?.[0]?.GroupId, Status: "active" }]);
   });
 
@@ -335,7 +356,11 @@ describe("endpoints", () => {
   test("fails to delete or modify an endpoint that is not active: InvalidEndpointState", async () => {
     await redshift(B).send(new ModifyEndpointAccessCommand({ EndpointName: "lake-bi", VpcSecurityGroupIds: [SG_B1] }));
     await expectFault(redshift(B).send(new DeleteEndpointAccessCommand({ EndpointName: "lake-bi" })), "InvalidEndpointStateFault", 400);
-    await expectFault(redshift(B).send(new ModifyEndpointAccessCommand({ EndpointName: "lake-bi", VpcSecurityGroupIds: [SG_B1] })), "InvalidEndpointStateFault", 400);
+    await expectFault(
+      redshift(B).send(new ModifyEndpointAccessCommand({ EndpointName: "lake-bi", VpcSecurityGroupIds: [SG_B1] })),
+      "InvalidEndpointStateFault",
+      400,
+    );
     const active = await waitForStatus(B, "lake-bi", "active");
     expect(active?.VpcSecurityGroups).toEqual([{ VpcSecurityGroupId: SG_B1, Status: "active" }]);
   });
@@ -444,13 +469,37 @@ describe("the AWS CLI gets the same error codes", () => {
   });
 
   test("fails create-endpoint-access for a second endpoint in the VPC: EndpointAlreadyExists", async () => {
-    const out = await aws(B, ["redshift", "create-endpoint-access", "--endpoint-name", "lake-cli-two", "--subnet-group-name", "b1", "--cluster-identifier", "lake", "--resource-owner", A]);
+    const out = await aws(B, [
+      "redshift",
+      "create-endpoint-access",
+      "--endpoint-name",
+      "lake-cli-two",
+      "--subnet-group-name",
+      "b1",
+      "--cluster-identifier",
+      "lake",
+      "--resource-owner",
+      A,
+    ]);
     expect(out.code).not.toBe(0);
-    expect(out.stderr).toContain(`(EndpointAlreadyExists) when calling the CreateEndpointAccess operation: The Redshift-managed VPC endpoint for VPC ${VPC_B1} to access cluster already exists`);
+    expect(out.stderr).toContain(
+      `(EndpointAlreadyExists) when calling the CreateEndpointAccess operation: The Redshift-managed VPC endpoint for VPC ${VPC_B1} to access cluster already exists`,
+    );
   });
 
   test("fails create-endpoint-access from an unauthorized account: AccessToClusterDenied", async () => {
-    const out = await aws(C, ["redshift", "create-endpoint-access", "--endpoint-name", "lake-other", "--subnet-group-name", "c1", "--cluster-identifier", "lake", "--resource-owner", A]);
+    const out = await aws(C, [
+      "redshift",
+      "create-endpoint-access",
+      "--endpoint-name",
+      "lake-other",
+      "--subnet-group-name",
+      "c1",
+      "--cluster-identifier",
+      "lake",
+      "--resource-owner",
+      A,
+    ]);
     expect(out.code).not.toBe(0);
     expect(out.stderr).toContain("(AccessToClusterDenied) when calling the CreateEndpointAccess operation");
   });
@@ -477,7 +526,16 @@ describe("the AWS CLI gets the same error codes", () => {
   });
 
   test("create-hosted-zone with a VPC and no PrivateZone flag makes a private zone, as the AWS provider relies on", async () => {
-    const created = await aws(B, ["route53", "create-hosted-zone", "--name", "cli.internal", "--caller-reference", "cli-1", "--vpc", `VPCRegion=${REGION},VPCId=${VPC_B1}`]);
+    const created = await aws(B, [
+      "route53",
+      "create-hosted-zone",
+      "--name",
+      "cli.internal",
+      "--caller-reference",
+      "cli-1",
+      "--vpc",
+      `VPCRegion=${REGION},VPCId=${VPC_B1}`,
+    ]);
     const id = JSON.parse(created.stdout).HostedZone.Id;
     const zone = JSON.parse((await aws(B, ["route53", "get-hosted-zone", "--id", id])).stdout);
     expect(zone).toMatchObject({ HostedZone: { Config: { PrivateZone: true } }, VPCs: [{ VPCId: VPC_B1, VPCRegion: REGION }] });

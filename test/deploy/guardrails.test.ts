@@ -11,7 +11,11 @@ const SHIPPED = path.join(REPO_ROOT, "config", "environments.json");
 
 test.each([
   ["relocation off", { relocationOff: true }, "Cluster lake-dev has cluster relocation turned off"],
-  ["a non-RA3 node type", { nodeType: "dc2.large" }, "Cluster lake-dev is node type dc2.large, but cluster relocation and Redshift-managed VPC endpoints need an RA3 node type"],
+  [
+    "a non-RA3 node type",
+    { nodeType: "dc2.large" },
+    "Cluster lake-dev is node type dc2.large, but cluster relocation and Redshift-managed VPC endpoints need an RA3 node type",
+  ],
   ["another port", { clusterPort: 5440 }, "Cluster lake-dev listens on port 5440, but the config says 5439"],
 ])("fails to deploy dev on a cluster with %s, before anything is created", async (_name, emulator, message) => {
   const rehearsal = newRehearsal(SHIPPED, "dev", emulator);

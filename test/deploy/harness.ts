@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { RedshiftClient } from "@aws-sdk/client-redshift";
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
-import { EMULATOR_ACCESS_KEY_ID, EMULATOR_SECRET_ACCESS_KEY, EmulatorOptions, startEmulator } from "../../lib/operations/emulator";
+import { EMULATOR_ACCESS_KEY_ID, EMULATOR_SECRET_ACCESS_KEY, type EmulatorOptions, startEmulator } from "../../lib/operations/emulator";
 import { findEngine, toolchainCacheDir } from "../../lib/operations/engine";
 import { Rehearsal, StepFailure } from "../../lib/operations/rehearse";
 

@@ -22,6 +22,8 @@ test("an environment with three consumers deploys side by side, within 1.5x of o
 
   const deploySeconds = (rows: typeof solo.rows) => rows.find((r) => r.step === "deploy")!.seconds;
   const ratio = deploySeconds(trio.rows) / deploySeconds(solo.rows);
-  process.stdout.write(`deploy: 1 consumer ${deploySeconds(solo.rows).toFixed(1)} s, 3 consumers ${deploySeconds(trio.rows).toFixed(1)} s, ratio ${ratio.toFixed(2)} (limit 1.5)\n`);
+  process.stdout.write(
+    `deploy: 1 consumer ${deploySeconds(solo.rows).toFixed(1)} s, 3 consumers ${deploySeconds(trio.rows).toFixed(1)} s, ratio ${ratio.toFixed(2)} (limit 1.5)\n`,
+  );
   expect(ratio).toBeLessThanOrEqual(1.5);
 });

@@ -1,0 +1,17 @@
+/**
+ * Deploy tier (`npm run test:deploy`): rehearsals through the real cdktf CLI,
+ * OpenTofu and the AWS provider against the emulator (test/deploy/*, but the
+ * emulator's own API tests, which `npm run test:emulator` runs). Each file
+ * starts its own emulator on a free port and works in its own scratch folder,
+ * so files run side by side: most of a rehearsal is the provider waiting for
+ * endpoints, not the CPU.
+ */
+const deploy = require("./jest.deploy.config.js");
+
+module.exports = {
+  ...deploy,
+  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/deploy/emulator\\.test\\.ts$"],
+  maxWorkers: 3,
+  // A rehearsal waits at least 30 s per endpoint create and delete (the provider's first poll).
+  testTimeout: 20 * 60 * 1000,
+};
