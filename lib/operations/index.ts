@@ -5,6 +5,7 @@
  *   verify.ts              `npm run verify`: the post-deploy health check
  *   iam-policies.ts        `npm run iam-policies`: least-privilege deploy policies
  *   checkov-report.ts      `npm run scan`: applies in-code checkov suppressions
+ *   package-contents.ts    `npm run check-package`: the tarball holds only exports and their imports
  * Files here may import lib/synth, lib/app, lib/config, stacks/ and modules/;
  * never lib/bench, scripts/ or main.ts. Nothing below imports them.
  *
