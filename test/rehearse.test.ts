@@ -14,7 +14,12 @@ import { tempDir, validConfig } from "./helpers";
 
 describe("npm run rehearse arguments", () => {
   test("takes the environment, the config and the emulator's options", () => {
-    expect(parseRehearseArgs(["dev", "--config", "c.json", "--relocation-off", "--node-type=dc2.large", "--cluster-port", "5440", "--endpoint-delay", "0", "--keep"], "d.json")).toEqual({
+    expect(
+      parseRehearseArgs(
+        ["dev", "--config", "c.json", "--relocation-off", "--node-type=dc2.large", "--cluster-port", "5440", "--endpoint-delay", "0", "--keep"],
+        "d.json",
+      ),
+    ).toEqual({
       environment: "dev",
       configFile: "c.json",
       keep: true,
@@ -102,9 +107,12 @@ describe("reading the engine", () => {
   });
 
   test("prints a table of steps with their times and the total", () => {
-    expect(formatSteps([{ step: "deploy", seconds: 45.61, result: "ok" }, { step: "verify", seconds: 0, result: "not run" }])).toBe(
-      "step    seconds  result\n------  -------  ------\ndeploy     45.6  ok\nverify           not run\ntotal      45.6\n",
-    );
+    expect(
+      formatSteps([
+        { step: "deploy", seconds: 45.61, result: "ok" },
+        { step: "verify", seconds: 0, result: "not run" },
+      ]),
+    ).toBe("step    seconds  result\n------  -------  ------\ndeploy     45.6  ok\nverify           not run\ntotal      45.6\n");
   });
 });
 
