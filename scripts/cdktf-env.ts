@@ -17,7 +17,7 @@
 import { spawn } from "node:child_process";
 import { constants, homedir } from "node:os";
 import { DEFAULT_CONFIG_FILE } from "../lib/config";
-import { engineEnvironment, emulatorEngine, providerNotice, toolchainCacheDir } from "../lib/operations/engine";
+import { emulatorCdktf, emulatorEngine, providerNotice, toolchainCacheDir } from "../lib/operations/engine";
 import { type Spawner, environmentCommand } from "../lib/operations/environment-stacks";
 
 const spawnInherited: Spawner = (command, args, env) =>
@@ -48,7 +48,8 @@ environmentCommand({
   configFile: process.env.REDSHIFT_ENDPOINTS_CONFIG ?? DEFAULT_CONFIG_FILE,
   spawn: spawnInherited,
   announce: (line) => process.stderr.write(`${line}\n`),
-  engineEnv: engine ? engineEnvironment(engine) : undefined,
+  // npm runs scripts in the project folder.
+  engine: engine ? emulatorCdktf(engine, process.cwd()) : undefined,
 }).then(
   (result) => {
     process.stderr.write(result.stderr);

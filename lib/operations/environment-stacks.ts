@@ -69,12 +69,12 @@ export interface EnvironmentCommandOptions {
    */
   readonly announce?: (line: string) => void;
   /**
-   * Variables that make cdktf drive the offline toolchain's engine
-   * (lib/operations/engine.ts). With them, cdktf also skips `providers lock`,
-   * which would ask the registry.
+   * How cdktf drives the offline toolchain's engine against an emulator
+   * (lib/operations/engine.ts `emulatorCdktf`): variables for its
+   * environment, and arguments added to every run.
    * @default none: cdktf runs `terraform` from PATH as configured by the user
    */
-  readonly engineEnv?: Readonly<Record<string, string>>;
+  readonly engine?: { readonly env: Readonly<Record<string, string>>; readonly args: readonly string[] };
 }
 
 const usage = (command: string) =>
@@ -97,7 +97,7 @@ export async function environmentCommand(options: EnvironmentCommandOptions): Pr
   let invocations: string[][];
   try {
     const config = loadConfig(options.configFile);
-    const engineArgs = options.engineEnv && !extraArgs.includes("--skip-provider-lock") ? ["--skip-provider-lock"] : [];
+    const engineArgs = (options.engine?.args ?? []).filter((a) => !extraArgs.includes(a));
     invocations = cdktfInvocations(command as CdktfCommand, environmentStackIds(config, envName, options.configFile), [...extraArgs, ...engineArgs]);
   } catch (e) {
     if (e instanceof UnknownEnvironmentError) return { exitCode: 2, stderr: `${e.message}\n${usage(command)}` };
@@ -106,7 +106,7 @@ export async function environmentCommand(options: EnvironmentCommandOptions): Pr
   }
   for (const args of invocations) {
     options.announce?.(`> npx ${args.join(" ")}`);
-    const exitCode = await options.spawn("npx", args, options.engineEnv ?? {});
+    const exitCode = await options.spawn("npx", args, options.engine?.env ?? {});
     if (exitCode !== 0) return { exitCode, stderr: "" };
   }
   return { exitCode: 0, stderr: "" };
