@@ -17,9 +17,9 @@ import { stripVTControlCharacters } from "node:util";
 import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { type Config, type EnvironmentConfig, loadConfig } from "../config";
-import { consumerStackId, producerStackId } from "../config/layout";
 import { EMULATOR_ACCESS_KEY_ID, EMULATOR_SECRET_ACCESS_KEY, type EmulatorOptions, type RunningEmulator, withEmulatorEnv } from "./emulator";
 import { type Engine, engineEnvironment } from "./engine";
+import { environmentStackIds } from "./environment-stacks";
 import { type WorldSnapshot, diffSnapshots, snapshotWorld } from "./world";
 
 /** Starts an emulator seeded from `seedConfigFile` (startEmulator with the rehearsal's options bound). */
@@ -66,17 +66,12 @@ export class StepFailure extends Error {
   }
 }
 
-/** Removes terminal colours and other escape sequences (node's own `stripVTControlCharacters`). */
-export function stripAnsi(text: string): string {
-  return stripVTControlCharacters(text);
-}
-
 /**
  * The engine's error messages in cdktf's output: each `Error: …` line with the
  * boxed lines that follow it, without cdktf's stack-name prefix and the box.
  */
 export function engineErrors(output: string): string[] {
-  const lines = stripAnsi(output).split("\n");
+  const lines = stripVTControlCharacters(output).split("\n");
   const errors: string[] = [];
   let current: string[] | undefined;
   for (const raw of lines) {
@@ -137,12 +132,6 @@ export function rehearsalConfig(config: Config, environment: string): { config: 
   return { config: { ...config, environments: { [environment]: rehearsed } }, notices };
 }
 
-/** The stack ids of one environment: the producer, then its consumers in config order. */
-export function rehearsalStackIds(config: Config, environment: string): { producer: string; consumers: string[] } {
-  const env = config.environments[environment];
-  return { producer: producerStackId(environment), consumers: env.consumers.map((c) => consumerStackId(environment, c.name)) };
-}
-
 /** Runs a command, collecting its output into `logFile` and, when given, `echo`. */
 export function runCommand(
   command: string,
@@ -165,7 +154,7 @@ export function runCommand(
     child.stderr.on("data", collect);
     const finish = (exitCode: number) => {
       log.end(`\n[exit ${exitCode}]\n`);
-      resolve({ exitCode, output: stripAnsi(chunks.join("")), seconds: (Date.now() - started) / 1000 });
+      resolve({ exitCode, output: stripVTControlCharacters(chunks.join("")), seconds: (Date.now() - started) / 1000 });
     };
     child.on("error", (e) => {
       chunks.push(`could not run ${command}: ${e.message}\n`);
@@ -188,15 +177,11 @@ export class Rehearsal {
 
   constructor(readonly options: RehearsalOptions) {
     this.config = loadConfig(options.configFile);
-    if (!Object.hasOwn(this.config.environments, options.environment)) {
-      throw new StepFailure(
-        "config",
-        `${options.configFile} has no environment "${options.environment}"; it defines ${Object.keys(this.config.environments).join(", ")}`,
-      );
-    }
+    // Throws UnknownEnvironmentError, naming the environments the file defines.
+    const [producer, ...consumers] = environmentStackIds(this.config, options.environment, options.configFile);
+    this.stacks = { producer, consumers };
     const { config, notices } = rehearsalConfig(this.config, options.environment);
     this.notices = notices;
-    this.stacks = rehearsalStackIds(config, options.environment);
     fs.mkdirSync(options.scratchDir, { recursive: true });
     this.scratchConfigFile = path.join(options.scratchDir, "environments.json");
     fs.writeFileSync(this.scratchConfigFile, `${JSON.stringify(config, null, 2)}\n`);
