@@ -1,0 +1,108 @@
+/**
+ * The consumer's view of the producer's state is missing or corrupted: a
+ * deleted local state file, an S3 object that is gone or unreadable. The
+ * consumer's deploy fails at plan, before any change, with a message naming
+ * the producer stack to deploy or restore; restoring the state lets the same
+ * deploy through.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
+import { EMULATOR_ACCESS_KEY_ID, EMULATOR_SECRET_ACCESS_KEY } from "../../lib/operations/emulator";
+import { type Rehearsal, StepFailure } from "../../lib/operations/rehearse";
+import { addedResources, expectedResources, managedState, stateList } from "./fault-checks";
+import { FIXTURES, REPO_ROOT, newRehearsal, stepFailure } from "./harness";
+
+const MISSING = (producer: string) =>
+  `The state of stack ${producer} holds no outputs for this consumer: it was never deployed, or its state was lost. Deploy ${producer} first`;
+
+/** Deploys the producer alone and returns what the emulator holds then. */
+async function producerOnly(rehearsal: Rehearsal) {
+  await rehearsal.start();
+  const seeded = await rehearsal.snapshot();
+  await rehearsal.deploy("deploy the producer", [rehearsal.stacks.producer]);
+  return { seeded, afterProducer: await rehearsal.snapshot() };
+}
+
+/** The consumer's deploy fails before any change; the message is returned, whitespace folded. */
+async function consumerFails(rehearsal: Rehearsal, step: string, afterProducer: Awaited<ReturnType<typeof producerOnly>>["afterProducer"]) {
+  const consumer = rehearsal.stacks.consumers[0];
+  const failure = await stepFailure(() => rehearsal.cdktf(step, ["deploy", consumer, "--auto-approve", "--skip-provider-lock"]).then(failIfNot(step)));
+  await rehearsal.expectWorld(`${step}: nothing changed`, afterProducer);
+  expect(fs.existsSync(path.join(rehearsal.stackDir(consumer)))).toBe(true);
+  expect((await stateList(rehearsal, consumer)).filter((a) => !a.startsWith("data."))).toEqual([]);
+  return failure.message.replace(/\s+/g, " ");
+}
+
+function failIfNot(step: string) {
+  return (o: { exitCode: number; output: string }) => {
+    if (o.exitCode !== 0) throw new StepFailure(step, o.output);
+    return o;
+  };
+}
+
+test("fails to deploy the consumer when the producer's local state file was deleted, naming the producer stack; restoring the file lets it through", async () => {
+  const rehearsal = newRehearsal(path.join(REPO_ROOT, "config", "environments.json"), "dev");
+  try {
+    const { seeded, afterProducer } = await producerOnly(rehearsal);
+    const producer = rehearsal.stacks.producer;
+    const stateFile = path.join(rehearsal.options.scratchDir, `terraform.${producer}.tfstate`);
+    const saved = fs.readFileSync(stateFile);
+    fs.rmSync(stateFile);
+
+    expect(await consumerFails(rehearsal, "deploy the consumer (producer state deleted)", afterProducer)).toContain(MISSING(producer));
+
+    fs.writeFileSync(stateFile, saved);
+    await rehearsal.deploy("deploy the consumer (state restored)", [rehearsal.stacks.consumers[0]]);
+    expect(await addedResources(rehearsal, seeded)).toEqual(expectedResources(rehearsal));
+    expect(Object.values(await managedState(rehearsal)).flat()).toHaveLength(4);
+    await rehearsal.destroy();
+    expect(await addedResources(rehearsal, seeded)).toEqual([]);
+  } finally {
+    await rehearsal.stop();
+  }
+});
+
+test("fails to deploy the consumer when the producer's S3 state object is gone or unreadable, naming the producer stack; restoring the object lets it through", async () => {
+  const rehearsal = newRehearsal(path.join(FIXTURES, "s3.json"), "s3");
+  const stateRole = "arn:aws:iam::444444444444:role/redshift-endpoints-state";
+  try {
+    const { seeded, afterProducer } = await producerOnly(rehearsal);
+    const producer = rehearsal.stacks.producer;
+    const s3 = new S3Client({
+      region: "us-west-2",
+      endpoint: rehearsal.url,
+      forcePathStyle: true,
+      credentials: fromTemporaryCredentials({
+        params: { RoleArn: stateRole, RoleSessionName: "redshift-endpoints-test" },
+        masterCredentials: { accessKeyId: EMULATOR_ACCESS_KEY_ID, secretAccessKey: EMULATOR_SECRET_ACCESS_KEY },
+        clientConfig: { region: "us-west-2", endpoint: rehearsal.url },
+      }),
+    });
+    const object = { Bucket: "redshift-endpoints-state-rehearsal", Key: `redshift-endpoints/s3/${producer}.tfstate` };
+    try {
+      const saved = await (await s3.send(new GetObjectCommand(object))).Body!.transformToByteArray();
+
+      // Unreadable: the object holds something that is not a state.
+      await s3.send(new PutObjectCommand({ ...object, Body: "this is not a terraform state\n" }));
+      const unreadable = await consumerFails(rehearsal, "deploy the consumer (producer state unreadable)", afterProducer);
+      process.stdout.write(`unreadable: ${unreadable}\n`);
+      expect(unreadable).toContain(`data.terraform_remote_state.cross-stack-reference-input-${producer}`);
+
+      // Gone: the object was deleted.
+      await s3.send(new DeleteObjectCommand(object));
+      expect(await consumerFails(rehearsal, "deploy the consumer (producer state deleted)", afterProducer)).toContain(MISSING(producer));
+
+      await s3.send(new PutObjectCommand({ ...object, Body: saved }));
+      await rehearsal.deploy("deploy the consumer (state restored)", [rehearsal.stacks.consumers[0]]);
+      expect(await addedResources(rehearsal, seeded)).toEqual(expectedResources(rehearsal));
+      await rehearsal.destroy();
+      expect(await addedResources(rehearsal, seeded)).toEqual([]);
+    } finally {
+      s3.destroy();
+    }
+  } finally {
+    await rehearsal.stop();
+  }
+});
