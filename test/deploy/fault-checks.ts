@@ -11,9 +11,10 @@ import { type WorldSnapshot, diffSnapshots } from "../../lib/operations/world";
 /** The endpoint's address in every consumer stack's state (its construct ids are a public contract). */
 export const ENDPOINT_ADDRESS = "aws_redshift_endpoint_access.endpoint_F9556B44";
 
-/** `tofu state list` in the stack's folder, sorted. */
+/** `tofu state list` in the stack's folder, sorted; empty when the stack has no state yet. */
 export async function stateList(rehearsal: Rehearsal, stack: string): Promise<string[]> {
   const outcome = await rehearsal.run(`state list ${stack}`, rehearsal.options.engine.terraformBinary, ["state", "list"], rehearsal.stackDir(stack));
+  if (outcome.exitCode !== 0 && outcome.output.includes("No state file was found")) return [];
   if (outcome.exitCode !== 0) throw new StepFailure(`state list ${stack}`, outcome.output);
   return outcome.output
     .split("\n")

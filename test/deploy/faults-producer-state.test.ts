@@ -29,7 +29,6 @@ async function producerOnly(rehearsal: Rehearsal) {
 async function consumerFails(rehearsal: Rehearsal, step: string, afterProducer: Awaited<ReturnType<typeof producerOnly>>["afterProducer"]) {
   const consumer = rehearsal.stacks.consumers[0];
   const failure = await stepFailure(() => rehearsal.cdktf(step, consumerDeploy(consumer)).then(failIfNot(step)));
-  process.stdout.write(`${step}: ${failure.message}\n`);
   await rehearsal.expectWorld(`${step}: nothing changed`, afterProducer);
   expect(fs.existsSync(path.join(rehearsal.stackDir(consumer)))).toBe(true);
   expect((await stateList(rehearsal, consumer)).filter((a) => !a.startsWith("data."))).toEqual([]);
