@@ -130,9 +130,11 @@ export class ConsumerStack extends AccountStack {
 
   /**
    * A plan-time check that the producer's state, read through remote state,
-   * holds what the endpoint needs. When that state is missing (a deleted state
-   * file, an S3 object gone) the plan fails here, before any change, naming
-   * the producer stack, instead of with Terraform's "Unsupported attribute".
+   * holds what the endpoint needs. When that state has no outputs (the
+   * producer destroyed, or a state emptied by hand) the plan fails here,
+   * before any change, naming the producer stack, instead of with Terraform's
+   * "Unsupported attribute". (A state that is missing or unreadable fails
+   * earlier, in the remote-state data source named after the producer stack.)
    */
   private requireProducerState(props: ConsumerStackProps): void {
     const fromProducer = props.authorization?.clusterIdentifier ?? props.cluster.clusterIdentifier;

@@ -1,9 +1,12 @@
 /**
  * The consumer's view of the producer's state is missing or corrupted: a
- * deleted local state file, an S3 object that is gone or unreadable. The
- * consumer's deploy fails at plan, before any change, with a message naming
- * the producer stack to deploy or restore; restoring the state lets the same
- * deploy through.
+ * deleted local state file, an S3 object that is gone or unreadable, a state
+ * with no outputs (the producer destroyed). The consumer's deploy fails at
+ * plan, before any change, naming the producer stack: OpenTofu's own error
+ * names the remote-state data source `cross-stack-reference-input-<producer>`
+ * when the state cannot be read; our precondition names the producer and says
+ * to deploy or restore it when the state holds no outputs. Restoring the
+ * state lets the same deploy through.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -14,6 +17,13 @@ import { type Rehearsal, StepFailure } from "../../lib/operations/rehearse";
 import { addedResources, expectedResources, managedState, stateList } from "./fault-checks";
 import { FIXTURES, REPO_ROOT, newRehearsal, stepFailure } from "./harness";
 
+/** OpenTofu's own error when the remote state cannot be read names the data source, whose name holds the producer stack. */
+function expectUnreadable(message: string, producer: string, reason: string): void {
+  expect(message).toContain(`Error: data.terraform_remote_state.cross-stack-reference-input-${producer}: Unable to read remote state`);
+  expect(message).toContain(reason);
+}
+
+/** Our precondition's message (stacks/consumer-stack.ts), when the producer's state holds no outputs. */
 const MISSING = (producer: string) =>
   `The state of stack ${producer} holds no outputs for this consumer: it was never deployed, or its state was lost. Deploy ${producer} first`;
 
@@ -32,7 +42,7 @@ async function consumerFails(rehearsal: Rehearsal, step: string, afterProducer: 
   await rehearsal.expectWorld(`${step}: nothing changed`, afterProducer);
   expect(fs.existsSync(path.join(rehearsal.stackDir(consumer)))).toBe(true);
   expect((await stateList(rehearsal, consumer)).filter((a) => !a.startsWith("data."))).toEqual([]);
-  return failure.message.replace(/\s+/g, " ");
+  return failure.message.replace(/[│╷╵]/g, " ").replace(/\s+/g, " ");
 }
 
 /** A consumer team's deploy of its own stack alone (cdktf refuses a stack whose producer is not in the run without the flag). */
@@ -55,8 +65,16 @@ test("fails to deploy the consumer when the producer's local state file was dele
     const stateFile = path.join(rehearsal.options.scratchDir, `terraform.${producer}.tfstate`);
     const saved = fs.readFileSync(stateFile);
     fs.rmSync(stateFile);
+    expectUnreadable(
+      await consumerFails(rehearsal, "deploy the consumer (producer state deleted)", afterProducer),
+      producer,
+      "Error: Unable to find remote state",
+    );
 
-    expect(await consumerFails(rehearsal, "deploy the consumer (producer state deleted)", afterProducer)).toContain(MISSING(producer));
+    // A state with no outputs, as the producer stack's destroy leaves it.
+    const state = JSON.parse(saved.toString("utf8")) as { serial: number; outputs: object; resources: unknown[] };
+    fs.writeFileSync(stateFile, JSON.stringify({ ...state, serial: state.serial + 1, outputs: {}, resources: [] }));
+    expect(await consumerFails(rehearsal, "deploy the consumer (producer state empty)", afterProducer)).toContain(MISSING(producer));
 
     fs.writeFileSync(stateFile, saved);
     await rehearsal
@@ -94,12 +112,15 @@ test("fails to deploy the consumer when the producer's S3 state object is gone o
       // Unreadable: the object holds something that is not a state.
       await s3.send(new PutObjectCommand({ ...object, Body: "this is not a terraform state\n" }));
       const unreadable = await consumerFails(rehearsal, "deploy the consumer (producer state unreadable)", afterProducer);
-      process.stdout.write(`unreadable: ${unreadable}\n`);
-      expect(unreadable).toContain(`data.terraform_remote_state.cross-stack-reference-input-${producer}`);
+      expectUnreadable(unreadable, producer, "Error: Unsupported state file format");
 
       // Gone: the object was deleted.
       await s3.send(new DeleteObjectCommand(object));
-      expect(await consumerFails(rehearsal, "deploy the consumer (producer state deleted)", afterProducer)).toContain(MISSING(producer));
+      expectUnreadable(
+        await consumerFails(rehearsal, "deploy the consumer (producer state deleted)", afterProducer),
+        producer,
+        "Error: Unable to find remote state",
+      );
 
       await s3.send(new PutObjectCommand({ ...object, Body: saved }));
       await rehearsal
