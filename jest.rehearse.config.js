@@ -15,7 +15,14 @@ const deploy = require("./jest.deploy.config.js");
 
 module.exports = {
   ...deploy,
-  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/deploy/emulator\\.test\\.ts$", "<rootDir>/test/deploy/rehearse-consumers\\.test\\.ts$"],
+  // The emulator's API tests are `npm run test:emulator`; test/deploy/slow is `npm run test:deploy:slow`;
+  // the timed comparison runs on its own after the others (see above).
+  testPathIgnorePatterns: [
+    "/node_modules/",
+    "<rootDir>/test/deploy/emulator\\.test\\.ts$",
+    "<rootDir>/test/deploy/slow/",
+    "<rootDir>/test/deploy/rehearse-consumers\\.test\\.ts$",
+  ],
   maxWorkers: 3,
   // A rehearsal waits at least 30 s per endpoint create and delete (the provider's first poll).
   testTimeout: 20 * 60 * 1000,

@@ -250,6 +250,8 @@ class _Settings:
 
     endpoint_delay_seconds: float = 1.0
     quotas: Quotas = Quotas()
+    #: Endpoints whose creation ends in ``FAILED_STATUS`` (``--fail-endpoint``).
+    failing_endpoints: frozenset[str] = frozenset()
 
 
 _LOCK = threading.RLock()
@@ -769,6 +771,8 @@ def _settle(endpoint: EndpointAccess, status: str) -> None:
             return
         if status == "deleting":
             _remove(endpoint)
+        elif status == "creating" and endpoint.endpoint_name in _Settings.failing_endpoints:
+            endpoint.status = FAILED_STATUS
         else:
             endpoint.status = "active"
             vpce = ec2_backends[endpoint.owner][endpoint.region].vpc_end_points.get(endpoint.vpc_endpoint_id)
@@ -776,6 +780,20 @@ def _settle(endpoint: EndpointAccess, status: str) -> None:
                 vpce.state = "available"
 
     _schedule(finish)
+
+
+#: The status of an endpoint whose creation failed. The model's ``EndpointStatus``
+#: is a plain string with no enum; the provider's waiter (``waitEndpointAccessActive``)
+#: waits through ``creating``/``modifying`` for ``active`` and fails on any other
+#: status, so any other word would do. AWS documents no failure status for
+#: endpoints; we chose ``failed``, plain and distinct from the four the provider
+#: names (active, creating, deleting, modifying). A failed endpoint may be deleted.
+FAILED_STATUS = "failed"
+
+
+def fail_endpoints(names: list[str]) -> None:
+    """Makes the creation of each named endpoint end in ``FAILED_STATUS`` (``--fail-endpoint``)."""
+    _Settings.failing_endpoints = frozenset(names)
 
 
 def _start_delete(endpoint: EndpointAccess) -> None:
@@ -817,7 +835,8 @@ def delete_endpoint_access(caller: str, region: str, endpoint_name: str) -> Endp
     VPC endpoint and network interface.
     """
     endpoint = _own_endpoint(caller, region, endpoint_name)
-    _require_active(endpoint)
+    if endpoint.status != FAILED_STATUS:
+        _require_active(endpoint)
     _start_delete(endpoint)
     return endpoint
 

@@ -2,6 +2,7 @@
 
     python emulator/server.py --seed config/environments.json [--port 0]
         [--endpoint-delay 1] [--relocation-off] [--node-type dc2.large] [--cluster-port 5440]
+        [--fault-rate 0.3] [--fault-seed 7] [--fail-endpoint NAME]
 
 Listens on 127.0.0.1 only. Prints ``emulator ready on http://127.0.0.1:<port>``
 on stdout once it serves (``--port 0`` picks a free port and prints it).
@@ -35,7 +36,8 @@ from typing import Any, Callable, Iterator
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import redshift_endpoints  # noqa: E402  (after the path fix above)
+import faults  # noqa: E402  (after the path fix above)
+import redshift_endpoints  # noqa: E402
 from moto.core import DEFAULT_ACCOUNT_ID  # noqa: E402
 from moto.ec2 import ec2_backends  # noqa: E402
 from moto.ec2.models import security_groups as ec2_security_groups  # noqa: E402
@@ -254,8 +256,21 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--relocation-off", action="store_true", help="seed clusters with cluster relocation turned off")
     parser.add_argument("--node-type", default="ra3.xlplus", help="node type of the seeded clusters (default ra3.xlplus)")
     parser.add_argument("--cluster-port", type=int, help="port of the seeded clusters (default: each producer.port)")
+    parser.add_argument("--fault-rate", type=_rate, default=0.0, metavar="R", help="share (0-1) of Redshift and EC2 calls answered with a throttle or a 5xx before they do anything (default 0; see faults.py)")
+    parser.add_argument("--fault-seed", type=int, metavar="N", help="seed of the fault draw, for a reproducible sequence (default: random)")
+    parser.add_argument("--fail-endpoint", action="append", default=[], metavar="NAME", help="this endpoint's creation ends in status 'failed' (repeatable)")
     parser.add_argument("--exit-with-parent", action="store_true", help="stop when stdin closes (the launcher's pipe), so a crashed parent leaves no server behind")
     return parser.parse_args(argv)
+
+
+def _rate(text: str) -> float:
+    try:
+        rate = float(text)
+    except ValueError:
+        rate = -1.0
+    if not 0.0 <= rate <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be a number from 0 to 1; got {text!r}")
+    return rate
 
 
 def log(message: str) -> None:
@@ -267,11 +282,15 @@ def main(argv: list[str]) -> int:
     for variable in ("MOTO_ACCOUNT_ID",):  # would pin every request to one account
         os.environ.pop(variable, None)
     redshift_endpoints.install(endpoint_delay_seconds=args.endpoint_delay)
+    redshift_endpoints.fail_endpoints(args.fail_endpoint)
     if args.seed:
         config = json.loads(Path(args.seed).read_text())
         report = Seeder(SeedOptions(not args.relocation_off, args.node_type, args.cluster_port)).seed(config)
         log(f"seeded clusters {report.clusters}, VPCs {report.vpcs}, roles {len(report.roles)}, zones {report.zones}, buckets {report.buckets}")
-    server = make_server(HOST, args.port, DomainDispatcherApplication(create_backend_app), threaded=True)
+    app = faults.FaultInjector(DomainDispatcherApplication(create_backend_app), args.fault_rate, args.fault_seed, log)
+    if args.fault_rate > 0 or args.fail_endpoint:
+        log(f"faults: rate {args.fault_rate} (seed {args.fault_seed}) on {', '.join(faults.FAULTED_SERVICES)}; failing endpoints {args.fail_endpoint}; count at {faults.COUNTER_PATH}")
+    server = make_server(HOST, args.port, app, threaded=True)
     signal.signal(signal.SIGTERM, _stop)
     if args.exit_with_parent:
         threading.Thread(target=_stop_on_stdin_eof, daemon=True).start()

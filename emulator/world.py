@@ -16,7 +16,13 @@ import sys
 from typing import Any, Iterable
 
 import boto3
+from botocore.config import Config
 from botocore.exceptions import ClientError
+
+#: The snapshot observes; it must not fail where the system under test would
+#: retry. Standard mode retries throttles and 5xx (emulator/faults.py) up to
+#: 20 attempts.
+OBSERVER = Config(retries={"mode": "standard", "max_attempts": 20})
 
 
 def _session(role_arn: str | None, region: str, endpoint: str) -> boto3.Session:
@@ -41,7 +47,7 @@ def _pages(client: Any, operation: str, key: str, **kwargs: Any) -> Iterable[dic
 
 
 def _redshift(session: boto3.Session, endpoint: str, account: str) -> list[str]:
-    rs = session.client("redshift", endpoint_url=endpoint)
+    rs = session.client("redshift", endpoint_url=endpoint, config=OBSERVER)
     rows = [f"{account} redshift cluster {c['ClusterIdentifier']} relocation={c.get('AvailabilityZoneRelocationStatus', '')}" for c in _pages(rs, "describe_clusters", "Clusters")]
     rows += [f"{account} redshift subnet-group {g['ClusterSubnetGroupName']}" for g in _pages(rs, "describe_cluster_subnet_groups", "ClusterSubnetGroups")]
     for grantee in (False, True):
@@ -62,7 +68,7 @@ def _redshift(session: boto3.Session, endpoint: str, account: str) -> list[str]:
 
 
 def _ec2(session: boto3.Session, endpoint: str, account: str) -> list[str]:
-    ec2 = session.client("ec2", endpoint_url=endpoint)
+    ec2 = session.client("ec2", endpoint_url=endpoint, config=OBSERVER)
     rows = [f"{account} ec2 security-group {g['GroupId']} {g['GroupName']}" for g in _pages(ec2, "describe_security_groups", "SecurityGroups")]
     rows += [f"{account} ec2 security-group-rule {r['SecurityGroupRuleId']} {r['GroupId']}" for r in _pages(ec2, "describe_security_group_rules", "SecurityGroupRules")]
     rows += [f"{account} ec2 network-interface {n['NetworkInterfaceId']} {n['SubnetId']}" for n in _pages(ec2, "describe_network_interfaces", "NetworkInterfaces")]
@@ -71,7 +77,7 @@ def _ec2(session: boto3.Session, endpoint: str, account: str) -> list[str]:
 
 
 def _route53(session: boto3.Session, endpoint: str, account: str) -> list[str]:
-    r53 = session.client("route53", endpoint_url=endpoint)
+    r53 = session.client("route53", endpoint_url=endpoint, config=OBSERVER)
     rows: list[str] = []
     for zone in _pages(r53, "list_hosted_zones", "HostedZones"):
         rows.append(f"{account} route53 zone {zone['Id']} {zone['Name']}")

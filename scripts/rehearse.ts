@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { DEFAULT_CONFIG_FILE, UserError } from "../lib/config";
 import { startEmulator } from "../lib/operations/emulator";
 import { findEngine, providerNotice, toolchainCacheDir } from "../lib/operations/engine";
-import { REHEARSE_USAGE, Rehearsal, formatSteps, parseRehearseArgs, rehearse } from "../lib/operations/rehearse";
+import { REHEARSE_USAGE, Rehearsal, formatFaults, formatSteps, parseRehearseArgs, rehearse } from "../lib/operations/rehearse";
 
 async function main(): Promise<number> {
   let args: ReturnType<typeof parseRehearseArgs>;
@@ -56,6 +56,7 @@ async function main(): Promise<number> {
   process.stderr.write(`Rehearsing ${rehearsal.allStacks.join(", ")} in ${scratchDir}\n`);
   const result = await rehearse(rehearsal);
   process.stdout.write(formatSteps(result.rows));
+  process.stdout.write(formatFaults(result.faults));
   if (result.failure) {
     process.stderr.write(`\nRehearsal failed at step "${result.failure.step}":\n${result.failure.message.replace(/^[^:]+: /, "")}\n`);
     process.stderr.write(`Logs and state are kept in ${scratchDir}/\n`);

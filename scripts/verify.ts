@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import { DEFAULT_CONFIG_FILE, UserError, loadConfig } from "../lib/config";
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
+  VERIFY_MAX_ATTEMPTS,
   awsClientFactory,
   exitCodeFor,
   formatJson,
@@ -99,7 +100,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const report = await verifyEnvironment({
     environment: args.environment,
     config: env,
-    clients: awsClientFactory(),
+    clients: awsClientFactory({ maxAttempts: VERIFY_MAX_ATTEMPTS }),
     connect: args.connect,
     connectTimeoutMs: args.timeoutMs,
   });

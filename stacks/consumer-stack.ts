@@ -9,7 +9,7 @@ import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { Route53Zone } from "@cdktf/provider-aws/lib/route53-zone";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { Op, TerraformOutput, TerraformSelf, Token } from "cdktf";
+import { Fn, Op, TerraformOutput, TerraformSelf, TerraformStack, Token } from "cdktf";
 import type { Construct } from "constructs";
 import { suppressCheckov } from "../modules/checkov";
 import { RedshiftManagedEndpoint } from "../modules/redshift-endpoint";
@@ -107,6 +107,7 @@ export class ConsumerStack extends AccountStack {
       securityGroupIds: [this.securityGroup.id, ...(props.securityGroupIds ?? [])],
     });
 
+    this.requireProducerState(props);
     this.checkSubnets(props);
     this.dnsRecord = this.stableName(props);
     const host = this.dnsRecord?.fqdn ?? this.endpoint.endpointAddress;
@@ -125,6 +126,27 @@ export class ConsumerStack extends AccountStack {
       `psql -h ${host} -p ${Token.asString(this.endpoint.endpointPort)} -U <user> -d <database>`,
       "Ready-to-paste psql command; replace <user> and <database>",
     );
+  }
+
+  /**
+   * A plan-time check that the producer's state, read through remote state,
+   * holds what the endpoint needs. When that state has no outputs (the
+   * producer destroyed, or a state emptied by hand) the plan fails here,
+   * before any change, naming the producer stack, instead of with Terraform's
+   * "Unsupported attribute". (A state that is missing or unreadable fails
+   * earlier, in the remote-state data source named after the producer stack.)
+   */
+  private requireProducerState(props: ConsumerStackProps): void {
+    const fromProducer = props.authorization?.clusterIdentifier ?? props.cluster.clusterIdentifier;
+    const producerStack = TerraformStack.of(props.authorization ?? props.cluster);
+    if (producerStack === TerraformStack.of(this)) return;
+    const producer = producerStack.node.id;
+    this.endpoint.endpoint.addOverride("lifecycle.precondition", [
+      {
+        condition: Fn.can(fromProducer),
+        error_message: `The state of stack ${producer} holds no outputs for this consumer: it was never deployed, or its state was lost. Deploy ${producer} first (npm run deploy -- <environment> deploys it before its consumers), or restore its state (local: terraform.${producer}.tfstate in the project folder; s3: the object <keyPrefix>/${producer}.tfstate from the bucket's versions), then deploy again.`,
+      },
+    ]);
   }
 
   /**

@@ -52,6 +52,15 @@ export interface EmulatorOptions {
   readonly nodeType?: string;
   /** Port of the seeded clusters. @default each environment's `producer.port` */
   readonly clusterPort?: number;
+  /**
+   * Share (0 to 1) of Redshift and EC2 calls answered with a throttle or a 5xx
+   * before they do anything (emulator/faults.py). @default 0
+   */
+  readonly faultRate?: number;
+  /** Seed of the fault draw, for a reproducible sequence. @default a random seed */
+  readonly faultSeed?: number;
+  /** Endpoints whose creation ends in status `failed`. @default none */
+  readonly failEndpoints?: readonly string[];
   /** How long to wait for the ready line, in milliseconds. @default DEFAULT_START_TIMEOUT_MS */
   readonly startTimeoutMs?: number;
   /** The project's root folder (holding scripts/emulator.sh). @default two folders above this file */
@@ -78,7 +87,29 @@ export function emulatorArgs(options: EmulatorOptions): string[] {
   if (options.relocationOff ?? false) args.push("--relocation-off");
   if (options.nodeType !== undefined) args.push("--node-type", options.nodeType);
   if (options.clusterPort !== undefined) args.push("--cluster-port", String(options.clusterPort));
+  if (options.faultRate !== undefined) args.push("--fault-rate", String(options.faultRate));
+  if (options.faultSeed !== undefined) args.push("--fault-seed", String(options.faultSeed));
+  for (const name of options.failEndpoints ?? []) args.push("--fail-endpoint", name);
   return args;
+}
+
+/** The emulator's count of injected faults (`GET /_emulator/faults`, emulator/faults.py). */
+export interface FaultCount {
+  /** The fault rate the emulator runs with. */
+  readonly rate: number;
+  /** Redshift and EC2 calls seen. */
+  readonly calls: number;
+  /** Calls answered with a fault, each retried by the caller or failed. */
+  readonly injected: number;
+  /** "<service> <Action> <Code>" -> count. */
+  readonly by: Readonly<Record<string, number>>;
+}
+
+/** Reads the running emulator's fault count. */
+export async function fetchFaultCount(url: string): Promise<FaultCount> {
+  const response = await fetch(`${url}/_emulator/faults`);
+  if (!response.ok) throw new Error(`GET ${url}/_emulator/faults answered ${response.status}`);
+  return (await response.json()) as FaultCount;
 }
 
 /** The project root: lib/operations/ is two levels below it. */

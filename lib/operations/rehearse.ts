@@ -10,14 +10,22 @@
  * scratch folder (a `cloud` backend is rehearsed on local state there) or
  * the emulator (an `s3` backend's bucket is seeded in it).
  */
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { stripVTControlCharacters } from "node:util";
 import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { type Config, type EnvironmentConfig, loadConfig } from "../config";
-import { EMULATOR_ACCESS_KEY_ID, EMULATOR_SECRET_ACCESS_KEY, type EmulatorOptions, type RunningEmulator, withEmulatorEnv } from "./emulator";
+import {
+  EMULATOR_ACCESS_KEY_ID,
+  EMULATOR_SECRET_ACCESS_KEY,
+  type EmulatorOptions,
+  type FaultCount,
+  type RunningEmulator,
+  fetchFaultCount,
+  withEmulatorEnv,
+} from "./emulator";
 import { type Engine, engineEnvironment } from "./engine";
 import { environmentStackIds } from "./environment-stacks";
 import { type WorldSnapshot, diffSnapshots, snapshotWorld } from "./world";
@@ -132,26 +140,51 @@ export function rehearsalConfig(config: Config, environment: string): { config: 
   return { config: { ...config, environments: { [environment]: rehearsed } }, notices };
 }
 
+/** A command that runs: its process, and its outcome once it ends. */
+export interface StartedCommand {
+  /** The child; with `ownGroup`, the leader of its own process group (signal `-child.pid` to reach its children too). */
+  readonly child: ChildProcess;
+  readonly done: Promise<CommandOutcome>;
+}
+
 /** Runs a command, collecting its output into `logFile` and, when given, `echo`. */
 export function runCommand(
   command: string,
   args: readonly string[],
   options: { cwd: string; env: Record<string, string | undefined>; logFile: string; echo?: (text: string) => void },
 ): Promise<CommandOutcome> {
+  return startCommand(command, args, options).done;
+}
+
+/**
+ * Starts a command as `runCommand` does, and hands back its process too, so a
+ * test can signal it as a CI runner or a closed laptop would. `ownGroup`
+ * starts it in its own process group.
+ */
+export function startCommand(
+  command: string,
+  args: readonly string[],
+  options: { cwd: string; env: Record<string, string | undefined>; logFile: string; echo?: (text: string) => void; ownGroup?: boolean },
+): StartedCommand {
   const started = Date.now();
-  return new Promise((resolve) => {
-    const log = fs.createWriteStream(options.logFile, { flags: "a" });
-    log.write(`$ ${[command, ...args].join(" ")}\n`);
-    const chunks: string[] = [];
-    const child = spawn(command, [...args], { cwd: options.cwd, env: options.env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
+  const log = fs.createWriteStream(options.logFile, { flags: "a" });
+  log.write(`$ ${[command, ...args].join(" ")}\n`);
+  const chunks: string[] = [];
+  const child = spawn(command, [...args], {
+    cwd: options.cwd,
+    env: options.env as NodeJS.ProcessEnv,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: options.ownGroup ?? false,
+  });
+  const done = new Promise<CommandOutcome>((resolve) => {
     const collect = (data: Buffer) => {
       const text = data.toString("utf8");
       chunks.push(text);
       log.write(text);
       options.echo?.(text);
     };
-    child.stdout.on("data", collect);
-    child.stderr.on("data", collect);
+    child.stdout?.on("data", collect);
+    child.stderr?.on("data", collect);
     const finish = (exitCode: number) => {
       log.end(`\n[exit ${exitCode}]\n`);
       resolve({ exitCode, output: stripVTControlCharacters(chunks.join("")), seconds: (Date.now() - started) / 1000 });
@@ -162,6 +195,7 @@ export function runCommand(
     });
     child.on("close", (code, signal) => finish(code ?? (signal ? 128 : 1)));
   });
+  return { child, done };
 }
 
 /** One environment's rehearsal: the scratch folder, the emulator and the engine, and each step as a method. */
@@ -259,11 +293,34 @@ export class Rehearsal {
 
   /** Runs a command with the rehearsal's environment, logging into `<scratch>/logs/NN-<step>.log`. */
   run(stepName: string, command: string, args: readonly string[], cwd: string, env: Record<string, string> = {}): Promise<CommandOutcome> {
+    return startCommand(command, args, { cwd, env: this.childEnv(env), logFile: this.logFile(stepName), echo: this.options.echo }).done;
+  }
+
+  /**
+   * Starts the cdktf CLI in the scratch folder in its own process group and
+   * hands back the process, to be signalled as a CI runner's timeout does.
+   */
+  startCdktf(stepName: string, args: readonly string[]): StartedCommand {
+    return startCommand(path.join(this.options.repoRoot, "node_modules", ".bin", "cdktf"), args, {
+      cwd: this.options.scratchDir,
+      env: this.childEnv(),
+      logFile: this.logFile(stepName),
+      echo: this.options.echo,
+      ownGroup: true,
+    });
+  }
+
+  /** The emulator's count of injected faults so far (emulator/faults.py). */
+  faultCount(): Promise<FaultCount> {
+    return fetchFaultCount(this.url);
+  }
+
+  /** The next log file, `<scratch>/logs/NN-<step>.log`. */
+  private logFile(stepName: string): string {
     const logDir = path.join(this.options.scratchDir, "logs");
     fs.mkdirSync(logDir, { recursive: true });
     this.logIndex += 1;
-    const logFile = path.join(logDir, `${String(this.logIndex).padStart(2, "0")}-${stepName.replace(/[^a-z0-9-]+/gi, "-")}.log`);
-    return runCommand(command, args, { cwd, env: this.childEnv(env), logFile, echo: this.options.echo });
+    return path.join(logDir, `${String(this.logIndex).padStart(2, "0")}-${stepName.replace(/[^a-z0-9-]+/gi, "-")}.log`);
   }
 
   /** `cdktf deploy` of `stacks` (default: all), auto-approved; throws StepFailure quoting the engine on failure. */
@@ -395,6 +452,8 @@ export interface StepRow {
 
 export interface RehearsalResult {
   readonly rows: readonly StepRow[];
+  /** The emulator's fault count at the end (undefined when it could not be read). */
+  readonly faults?: FaultCount;
   /** The first failure, or undefined when every step passed. */
   readonly failure?: StepFailure;
 }
@@ -424,6 +483,7 @@ export async function rehearse(rehearsal: Rehearsal): Promise<RehearsalResult> {
     ["nothing left", () => rehearsal.expectWorld("nothing left", seeded)],
   ];
   let failure: StepFailure | undefined;
+  let faults: FaultCount | undefined;
   try {
     for (const [step, run] of steps) {
       if (failure) {
@@ -440,9 +500,16 @@ export async function rehearse(rehearsal: Rehearsal): Promise<RehearsalResult> {
       }
     }
   } finally {
+    faults = await rehearsal.faultCount().catch(() => undefined);
     await rehearsal.stop();
   }
-  return { rows, failure };
+  return { rows, failure, faults };
+}
+
+/** The line `npm run rehearse` prints after the table when faults were injected. */
+export function formatFaults(faults: FaultCount | undefined): string {
+  if (faults === undefined || faults.rate === 0) return "";
+  return `faults: ${faults.injected} of ${faults.calls} Redshift and EC2 calls answered with a throttle or a 5xx (rate ${faults.rate})\n`;
 }
 
 /** The table `npm run rehearse` prints. */
@@ -483,6 +550,10 @@ Emulator options (break the seeded world as it was broken by hand):
   --node-type TYPE       the cluster's node type (e.g. dc2.large: not RA3)
   --cluster-port N       the cluster listens on another port than configured
   --endpoint-delay S     endpoints stay creating/deleting for S seconds (default 1)
+  --fault-rate R         share R (0 to 1) of Redshift and EC2 calls are throttled or
+                         answer a 5xx before doing anything (the AWS SDKs retry them)
+  --fault-seed N         seed of the fault draw, for a reproducible run
+  --fail-endpoint NAME   that endpoint's creation ends in status "failed" (repeatable)
 
 Needs: npm run toolchain (OpenTofu and the provider mirror), Python 3.
 Exit codes: 0 every step passed, 1 a step failed, 2 usage or config error.
@@ -494,6 +565,11 @@ export function parseRehearseArgs(argv: readonly string[], defaultConfigFile: st
   const number = (flag: string, text: string, min: number) => {
     const n = Number(text);
     if (!Number.isInteger(n) || n < min) throw new Error(`--${flag} must be a whole number of at least ${min}; got ${JSON.stringify(text)}`);
+    return n;
+  };
+  const share = (flag: string, text: string) => {
+    const n = Number(text);
+    if (text.trim() === "" || !Number.isFinite(n) || n < 0 || n > 1) throw new Error(`--${flag} must be a number from 0 to 1; got ${JSON.stringify(text)}`);
     return n;
   };
   let configFile = defaultConfigFile;
@@ -517,6 +593,9 @@ export function parseRehearseArgs(argv: readonly string[], defaultConfigFile: st
     else if (flag === "node-type") emulator.nodeType = value();
     else if (flag === "cluster-port") emulator.clusterPort = number(flag, value(), 1);
     else if (flag === "endpoint-delay") emulator.endpointDelaySeconds = number(flag, value(), 0);
+    else if (flag === "fault-rate") emulator.faultRate = share(flag, value());
+    else if (flag === "fault-seed") emulator.faultSeed = number(flag, value(), 0);
+    else if (flag === "fail-endpoint") emulator.failEndpoints = [...(emulator.failEndpoints ?? []), value()];
     else throw new Error(`Unknown option --${flag}`);
   }
   if (positionals.length !== 1)

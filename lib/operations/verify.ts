@@ -38,6 +38,13 @@ export const DEFAULT_CONCURRENCY = 4;
 export const VERIFY_SESSION_NAME = "redshift-endpoints-verify";
 
 /**
+ * Attempts per AWS call of `npm run verify`, retries included. The SDK's 3
+ * fail a read-only check on a throttled account about once in 37 calls at a
+ * 30 % throttle rate (0.3^3); 8 make that one in 15 000.
+ */
+export const VERIFY_MAX_ATTEMPTS = 8;
+
+/**
  * The outcome of one check.
  * - `OK`: as expected.
  * - `PENDING`: AWS is still creating or modifying the endpoint; re-run later.
