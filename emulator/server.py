@@ -2,6 +2,7 @@
 
     python emulator/server.py --seed config/environments.json [--port 0]
         [--endpoint-delay 1] [--relocation-off] [--node-type dc2.large] [--cluster-port 5440]
+        [--role-policies DIR [--record-calls FILE]]
 
 Listens on 127.0.0.1 only. Prints ``emulator ready on http://127.0.0.1:<port>``
 on stdout once it serves (``--port 0`` picks a free port and prints it).
@@ -35,7 +36,8 @@ from typing import Any, Callable, Iterator
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import redshift_endpoints  # noqa: E402  (after the path fix above)
+import iam_enforcement  # noqa: E402  (after the path fix above)
+import redshift_endpoints  # noqa: E402
 from moto.core import DEFAULT_ACCOUNT_ID  # noqa: E402
 from moto.ec2 import ec2_backends  # noqa: E402
 from moto.ec2.models import security_groups as ec2_security_groups  # noqa: E402
@@ -254,6 +256,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--relocation-off", action="store_true", help="seed clusters with cluster relocation turned off")
     parser.add_argument("--node-type", default="ra3.xlplus", help="node type of the seeded clusters (default ra3.xlplus)")
     parser.add_argument("--cluster-port", type=int, help="port of the seeded clusters (default: each producer.port)")
+    parser.add_argument(
+        "--role-policies",
+        metavar="DIR",
+        help="enforce IAM: DIR/role-policies.json names each role's only inline policies (lib/operations/iam-enforcement.ts writes it); every request is then authorized (emulator/iam_enforcement.py)",
+    )
+    parser.add_argument("--record-calls", metavar="FILE", help="with --role-policies: append every authorized or refused call to FILE, one JSON object per line")
     parser.add_argument("--exit-with-parent", action="store_true", help="stop when stdin closes (the launcher's pipe), so a crashed parent leaves no server behind")
     return parser.parse_args(argv)
 
@@ -271,6 +279,12 @@ def main(argv: list[str]) -> int:
         config = json.loads(Path(args.seed).read_text())
         report = Seeder(SeedOptions(not args.relocation_off, args.node_type, args.cluster_port)).seed(config)
         log(f"seeded clusters {report.clusters}, VPCs {report.vpcs}, roles {len(report.roles)}, zones {report.zones}, buckets {report.buckets}")
+    if args.record_calls and not args.role_policies:
+        raise SystemExit("--record-calls needs --role-policies (calls are recorded by the IAM enforcement)")
+    if args.role_policies:
+        seeded = iam_enforcement.seed_role_policies(Path(args.role_policies) / "role-policies.json")
+        iam_enforcement.install(Path(args.record_calls) if args.record_calls else None)
+        log(f"IAM enforced; role policies: {seeded}")
     server = make_server(HOST, args.port, DomainDispatcherApplication(create_backend_app), threaded=True)
     signal.signal(signal.SIGTERM, _stop)
     if args.exit_with_parent:

@@ -52,6 +52,14 @@ export interface EmulatorOptions {
   readonly nodeType?: string;
   /** Port of the seeded clusters. @default each environment's `producer.port` */
   readonly clusterPort?: number;
+  /**
+   * Enforce IAM: a folder holding `role-policies.json` (lib/operations/iam-enforcement.ts), which names each
+   * role's only inline policies; every request is then authorized against its caller's policies.
+   * @default IAM is not enforced
+   */
+  readonly rolePoliciesDir?: string;
+  /** With `rolePoliciesDir`: append every authorized or refused call to this file, one JSON object per line. @default not recorded */
+  readonly recordCallsFile?: string;
   /** How long to wait for the ready line, in milliseconds. @default DEFAULT_START_TIMEOUT_MS */
   readonly startTimeoutMs?: number;
   /** The project's root folder (holding scripts/emulator.sh). @default two folders above this file */
@@ -78,6 +86,8 @@ export function emulatorArgs(options: EmulatorOptions): string[] {
   if (options.relocationOff ?? false) args.push("--relocation-off");
   if (options.nodeType !== undefined) args.push("--node-type", options.nodeType);
   if (options.clusterPort !== undefined) args.push("--cluster-port", String(options.clusterPort));
+  if (options.rolePoliciesDir !== undefined) args.push("--role-policies", path.resolve(options.rolePoliciesDir));
+  if (options.recordCallsFile !== undefined) args.push("--record-calls", path.resolve(options.recordCallsFile));
   return args;
 }
 

@@ -227,12 +227,17 @@ export const GRANTS: Readonly<Record<string, GrantFactory>> = {
         .toCreateTags()
         .toDeleteTags()
         .toModifySecurityGroupRules()
+        .toRevokeSecurityGroupIngress()
         .onSecurityGroupRule("*", ctx.accountId, ctx.region, ctx.partition),
       why: {
         "ec2:AuthorizeSecurityGroupIngress": provider(["create"], "create: the new rule, tagged through TagSpecifications"),
         "ec2:CreateTags": provider(["create", "update"], "create: default tags in TagSpecifications; update: tags_all changes"),
         "ec2:DeleteTags": provider(["update"], "update: tags_all changes"),
         "ec2:ModifySecurityGroupRules": provider(["update"], "update: the security-group-rule resource is required by ModifySecurityGroupRules"),
+        "ec2:RevokeSecurityGroupIngress": provider(
+          ["delete"],
+          "delete: RevokeSecurityGroupIngress by SecurityGroupRuleIds, so the rule is a resource of the call (found by the enforced rehearsal)",
+        ),
       },
     },
     {
@@ -668,6 +673,7 @@ export const LINT_SUPPRESSIONS: readonly LintSuppression[] = [
   { issue: "RESOURCE_MISMATCH", action: "ec2:ModifySecurityGroupRules", detail: "arn:*:ec2:*:*:security-group-rule/*", reason: SPLIT_RULE_RESOURCES },
   { issue: "RESOURCE_MISMATCH", action: "ec2:ModifySecurityGroupRules", detail: "arn:*:ec2:*:*:security-group/*", reason: SPLIT_RULE_RESOURCES },
   { issue: "RESOURCE_MISMATCH", action: "ec2:AuthorizeSecurityGroupIngress", detail: "arn:*:ec2:*:*:security-group/*", reason: SPLIT_RULE_RESOURCES },
+  { issue: "RESOURCE_MISMATCH", action: "ec2:RevokeSecurityGroupIngress", detail: "arn:*:ec2:*:*:security-group/*", reason: SPLIT_RULE_RESOURCES },
   {
     issue: "RESOURCE_MISMATCH",
     action: "route53:ChangeTagsForResource",
