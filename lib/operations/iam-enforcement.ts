@@ -214,7 +214,23 @@ export interface StackGrants {
  * actions AWS evaluates during another call, and provider calls that only an
  * update the scenarios do not make would send.
  */
-export const NOT_EXERCISED: ReadonlyMap<string, string> = new Map<string, string>([]);
+export const NOT_EXERCISED: ReadonlyMap<string, string> = new Map<string, string>([
+  ["ec2:DeleteTags", "update only: a tag removed from tags_all; no scenario changes the default tags"],
+  ["ec2:ModifySecurityGroupRules", "update only: a rule's description, ports or CIDR changed in place; no scenario changes a rule"],
+  [
+    "redshift:CreateTags",
+    "the provider sends the default tags in CreateClusterSubnetGroup's Tags, which AWS authorizes as redshift:CreateTags (the emulator does not check tag-on-create); called directly only when tags change",
+  ],
+  ["redshift:DeleteTags", "update only: a tag removed from tags_all; no scenario changes the default tags"],
+  [
+    "redshift:ModifyClusterSubnetGroup",
+    "update only: subnet_ids or the description changed in place; the AZ runbook also changes the group's name, which replaces it",
+  ],
+  ["redshift:ModifyEndpointAccess", "update only: the endpoint's security groups changed; no scenario changes them"],
+  ["route53:AssociateVPCWithHostedZone", "update only: the private zone's VPC changed; no scenario moves the zone"],
+  ["route53:DisassociateVPCFromHostedZone", "update only: the private zone's VPC changed; no scenario moves the zone"],
+  ["route53:UpdateHostedZoneComment", "update only: the zone's comment changed; no scenario changes it"],
+]);
 
 export interface GrantComparison {
   readonly stackId: string;
@@ -257,19 +273,56 @@ export function compareGrantsWithCalls(
       if (c.role === g.roleArn && c.session === session && c.action !== "sts:GetCallerIdentity") entry.called.add(c.action);
     }
   }
+  // Stacks on one role share a session only for verify (one session name); there the role's documents together are what allowed a call.
+  const sessionKey = (g: StackGrants) => `${g.roleArn} ${g.kind === "deploy" ? deploySessionName(g.stackId) : VERIFY_SESSION_NAME}`;
+  const grantedBySession = new Map<string, Set<string>>();
+  for (const { granted, grant } of byStack.values()) {
+    const all = grantedBySession.get(sessionKey(grant)) ?? new Set<string>();
+    for (const a of granted.keys()) all.add(a);
+    grantedBySession.set(sessionKey(grant), all);
+  }
   return [...byStack.values()]
-    .map(({ granted, called, grant }) => ({
+    .map(({ granted, called: sessionCalls, grant }) => {
+      const sessionGranted = grantedBySession.get(sessionKey(grant)) ?? new Set<string>();
+      // A shared session's call counts for this stack when this stack's document grants it.
+      const called = new Set([...sessionCalls].filter((a) => granted.has(a) || !sessionGranted.has(a)));
+      return { granted, called, grant, calledNotGranted: [...called].filter((a) => !granted.has(a)).sort() };
+    })
+    .map(({ granted, called, grant, calledNotGranted }) => ({
       stackId: grant.stackId,
       kind: grant.kind,
       granted: [...granted.keys()].sort(),
       called: [...called].sort(),
-      calledNotGranted: [...called].filter((a) => !granted.has(a)).sort(),
+      calledNotGranted,
       notCalled: [...granted.entries()]
         .filter(([a]) => !called.has(a))
         .map(([action, reason]) => ({ action, reason }))
         .sort((a, b) => a.action.localeCompare(b.action)),
     }))
     .sort((a, b) => a.stackId.localeCompare(b.stackId) || a.kind.localeCompare(b.kind));
+}
+
+/** One row per stack and document over every scenario that rehearsed it: the union of what was granted and called. */
+export function mergeComparisons(rows: readonly GrantComparison[]): GrantComparison[] {
+  const merged = new Map<string, GrantComparison>();
+  for (const r of rows) {
+    const key = `${r.stackId} ${r.kind}`;
+    const prev = merged.get(key);
+    if (prev === undefined) {
+      merged.set(key, r);
+      continue;
+    }
+    const called = new Set([...prev.called, ...r.called]);
+    const reasons = new Map([...prev.notCalled, ...r.notCalled].map((n) => [n.action, n.reason]));
+    merged.set(key, {
+      ...r,
+      granted: [...new Set([...prev.granted, ...r.granted])].sort(),
+      called: [...called].sort(),
+      calledNotGranted: [...new Set([...prev.calledNotGranted, ...r.calledNotGranted])].sort(),
+      notCalled: [...reasons.entries()].filter(([a]) => !called.has(a)).map(([action, reason]) => ({ action, reason })),
+    });
+  }
+  return [...merged.values()].sort((a, b) => a.stackId.localeCompare(b.stackId) || a.kind.localeCompare(b.kind));
 }
 
 /** The README's table: stack, document, actions granted, actions called, granted but not called. */

@@ -24,6 +24,7 @@ import {
   type StackGrants,
   compareGrantsWithCalls,
   formatGrantTable,
+  mergeComparisons,
   parseCallLog,
 } from "../../lib/operations/iam-enforcement";
 import { explainStack, explainVerify } from "../../lib/operations/iam-policies";
@@ -82,7 +83,7 @@ test("every granted action is called in some scenario or has its reason in code,
   );
   expect(unexplained).toEqual([]);
   expect([...NOT_EXERCISED.keys()].filter((a) => calledAnywhere.has(a))).toEqual([]);
-  const table = formatGrantTable(rows);
+  const table = formatGrantTable(mergeComparisons(rows));
   fs.writeFileSync(path.join(CALLS_DIR, "grant-table.md"), table);
   process.stdout.write(`granted vs called:\n${table}`);
 });
