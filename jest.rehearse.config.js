@@ -15,13 +15,15 @@ const deploy = require("./jest.deploy.config.js");
 
 module.exports = {
   ...deploy,
-  // The emulator's API tests are `npm run test:emulator`; test/deploy/slow is `npm run test:deploy:slow`;
-  // the timed comparison runs on its own after the others (see above).
+  // Run by scripts/test-deploy.sh. The emulator's API tests are `npm run test:emulator`; test/deploy/slow is
+  // `npm run test:deploy:slow`; the timed comparison runs alone after the others, and granted-vs-called, which
+  // reads the call logs the scenarios leave, last.
   testPathIgnorePatterns: [
     "/node_modules/",
     "<rootDir>/test/deploy/emulator\\.test\\.ts$",
     "<rootDir>/test/deploy/slow/",
     "<rootDir>/test/deploy/rehearse-consumers\\.test\\.ts$",
+    "<rootDir>/test/deploy/granted-vs-called\\.test\\.ts$",
   ],
   maxWorkers: 3,
   // A rehearsal waits at least 30 s per endpoint create and delete (the provider's first poll).

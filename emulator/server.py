@@ -3,6 +3,7 @@
     python emulator/server.py --seed config/environments.json [--port 0]
         [--endpoint-delay 1] [--relocation-off] [--node-type dc2.large] [--cluster-port 5440]
         [--fault-rate 0.3] [--fault-seed 7] [--fail-endpoint NAME]
+        [--role-policies DIR [--record-calls FILE]]
 
 Listens on 127.0.0.1 only. Prints ``emulator ready on http://127.0.0.1:<port>``
 on stdout once it serves (``--port 0`` picks a free port and prints it).
@@ -37,6 +38,7 @@ from typing import Any, Callable, Iterator
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import faults  # noqa: E402  (after the path fix above)
+import iam_enforcement  # noqa: E402  (after the path fix above)
 import redshift_endpoints  # noqa: E402
 from moto.core import DEFAULT_ACCOUNT_ID  # noqa: E402
 from moto.ec2 import ec2_backends  # noqa: E402
@@ -259,6 +261,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--fault-rate", type=_rate, default=0.0, metavar="R", help="share (0-1) of Redshift and EC2 calls answered with a throttle or a 5xx before they do anything (default 0; see faults.py)")
     parser.add_argument("--fault-seed", type=int, metavar="N", help="seed of the fault draw, for a reproducible sequence (default: random)")
     parser.add_argument("--fail-endpoint", action="append", default=[], metavar="NAME", help="this endpoint's creation ends in status 'failed' (repeatable)")
+    parser.add_argument(
+        "--role-policies",
+        metavar="DIR",
+        help="enforce IAM: DIR/role-policies.json names each role's only inline policies (lib/operations/iam-enforcement.ts writes it); every request is then authorized (emulator/iam_enforcement.py)",
+    )
+    parser.add_argument("--record-calls", metavar="FILE", help="with --role-policies: append every authorized or refused call to FILE, one JSON object per line")
     parser.add_argument("--exit-with-parent", action="store_true", help="stop when stdin closes (the launcher's pipe), so a crashed parent leaves no server behind")
     return parser.parse_args(argv)
 
@@ -287,6 +295,12 @@ def main(argv: list[str]) -> int:
         config = json.loads(Path(args.seed).read_text())
         report = Seeder(SeedOptions(not args.relocation_off, args.node_type, args.cluster_port)).seed(config)
         log(f"seeded clusters {report.clusters}, VPCs {report.vpcs}, roles {len(report.roles)}, zones {report.zones}, buckets {report.buckets}")
+    if args.record_calls and not args.role_policies:
+        raise SystemExit("--record-calls needs --role-policies (calls are recorded by the IAM enforcement)")
+    if args.role_policies:
+        seeded = iam_enforcement.seed_role_policies(Path(args.role_policies) / "role-policies.json")
+        iam_enforcement.install(Path(args.record_calls) if args.record_calls else None)
+        log(f"IAM enforced; role policies: {seeded}")
     app = faults.FaultInjector(DomainDispatcherApplication(create_backend_app), args.fault_rate, args.fault_seed, log)
     if args.fault_rate > 0 or args.fail_endpoint:
         log(f"faults: rate {args.fault_rate} (seed {args.fault_seed}) on {', '.join(faults.FAULTED_SERVICES)}; failing endpoints {args.fail_endpoint}; count at {faults.COUNTER_PATH}")

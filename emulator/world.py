@@ -89,8 +89,13 @@ def _route53(session: boto3.Session, endpoint: str, account: str) -> list[str]:
     return rows
 
 
-def snapshot(config: dict[str, Any], environment: str, endpoint: str) -> list[str]:
-    """Every row of the environment's accounts: one per resource, sorted."""
+def snapshot(config: dict[str, Any], environment: str, endpoint: str, inspect_as: str | None = None) -> list[str]:
+    """Every row of the environment's accounts: one per resource, sorted.
+
+    ``inspect_as`` names a read-only role in each account to ask through
+    instead of the stack's role, when the stack's role holds exactly its
+    deploy policy (IAM enforcement), which does not list whole accounts.
+    """
     env = config["environments"][environment]
     region = env["region"]
     accounts: dict[str, str | None] = {env["producer"]["accountId"]: env["producer"].get("roleArn")}
@@ -98,6 +103,8 @@ def snapshot(config: dict[str, Any], environment: str, endpoint: str) -> list[st
         accounts.setdefault(consumer["accountId"], consumer.get("roleArn"))
     rows: list[str] = []
     for account, role_arn in sorted(accounts.items()):
+        if inspect_as is not None:
+            role_arn = f"arn:aws:iam::{account}:role/{inspect_as}"
         session = _session(role_arn, region, endpoint)
         rows += _redshift(session, endpoint, account) + _ec2(session, endpoint, account) + _route53(session, endpoint, account)
     return sorted(set(rows))
@@ -108,10 +115,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--config", required=True)
     parser.add_argument("--environment", required=True)
     parser.add_argument("--endpoint", required=True)
+    parser.add_argument("--inspect-as", metavar="ROLE_NAME", help="ask each account through this role instead of the stack's (IAM enforcement)")
     args = parser.parse_args(argv)
     with open(args.config, encoding="utf-8") as f:
         config = json.load(f)
-    json.dump(snapshot(config, args.environment, args.endpoint), sys.stdout, indent=0)
+    json.dump(snapshot(config, args.environment, args.endpoint, args.inspect_as), sys.stdout, indent=0)
     sys.stdout.write("\n")
     return 0
 

@@ -40,7 +40,8 @@ async function main(): Promise<number> {
       environment: args.environment,
       engine,
       scratchDir,
-      launchEmulator: (seedConfigFile) => startEmulator({ ...args.emulator, seedConfigFile, port: 0, projectDir: repoRoot }),
+      launchEmulator: (seedConfigFile, iam) => startEmulator({ ...args.emulator, ...iam, seedConfigFile, port: 0, projectDir: repoRoot }),
+      enforceIam: args.enforceIam,
       baseEnv: process.env,
       echo: args.verbose ? (text) => process.stderr.write(text) : undefined,
     });

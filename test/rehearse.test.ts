@@ -16,7 +16,19 @@ describe("npm run rehearse arguments", () => {
   test("takes the environment, the config and the emulator's options", () => {
     expect(
       parseRehearseArgs(
-        ["dev", "--config", "c.json", "--relocation-off", "--node-type=dc2.large", "--cluster-port", "5440", "--endpoint-delay", "0", "--keep"],
+        [
+          "dev",
+          "--config",
+          "c.json",
+          "--relocation-off",
+          "--node-type=dc2.large",
+          "--cluster-port",
+          "5440",
+          "--endpoint-delay",
+          "0",
+          "--keep",
+          "--enforce-iam",
+        ],
         "d.json",
       ),
     ).toEqual({
@@ -24,9 +36,17 @@ describe("npm run rehearse arguments", () => {
       configFile: "c.json",
       keep: true,
       verbose: false,
+      enforceIam: true,
       emulator: { relocationOff: true, nodeType: "dc2.large", clusterPort: 5440, endpointDelaySeconds: 0 },
     });
-    expect(parseRehearseArgs(["prod"], "d.json")).toEqual({ environment: "prod", configFile: "d.json", keep: false, verbose: false, emulator: {} });
+    expect(parseRehearseArgs(["prod"], "d.json")).toEqual({
+      environment: "prod",
+      configFile: "d.json",
+      keep: false,
+      verbose: false,
+      enforceIam: false,
+      emulator: {},
+    });
     expect(parseRehearseArgs(["--help"], "d.json")).toBe("help");
   });
 

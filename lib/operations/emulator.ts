@@ -61,6 +61,14 @@ export interface EmulatorOptions {
   readonly faultSeed?: number;
   /** Endpoints whose creation ends in status `failed`. @default none */
   readonly failEndpoints?: readonly string[];
+  /**
+   * Enforce IAM: a folder holding `role-policies.json` (lib/operations/iam-enforcement.ts), which names each
+   * role's only inline policies; every request is then authorized against its caller's policies.
+   * @default IAM is not enforced
+   */
+  readonly rolePoliciesDir?: string;
+  /** With `rolePoliciesDir`: append every authorized or refused call to this file, one JSON object per line. @default not recorded */
+  readonly recordCallsFile?: string;
   /** How long to wait for the ready line, in milliseconds. @default DEFAULT_START_TIMEOUT_MS */
   readonly startTimeoutMs?: number;
   /** The project's root folder (holding scripts/emulator.sh). @default two folders above this file */
@@ -90,6 +98,8 @@ export function emulatorArgs(options: EmulatorOptions): string[] {
   if (options.faultRate !== undefined) args.push("--fault-rate", String(options.faultRate));
   if (options.faultSeed !== undefined) args.push("--fault-seed", String(options.faultSeed));
   for (const name of options.failEndpoints ?? []) args.push("--fail-endpoint", name);
+  if (options.rolePoliciesDir !== undefined) args.push("--role-policies", path.resolve(options.rolePoliciesDir));
+  if (options.recordCallsFile !== undefined) args.push("--record-calls", path.resolve(options.recordCallsFile));
   return args;
 }
 

@@ -56,6 +56,12 @@ export interface StackContext {
   readonly vpcId?: string;
   /** Literal name of the stack's Redshift subnet group. */
   readonly subnetGroupName?: string;
+  /**
+   * The names the subnet group takes after the AZ runbook swaps `subnetIds`
+   * and a standby subnet (each literal `data.aws_subnet` id other than the
+   * active one, put in place of the active id in the name).
+   */
+  readonly standbySubnetGroupNames: readonly string[];
   /** Literal ids of existing hosted zones the stack writes records into. */
   readonly hostedZoneIds: readonly string[];
   /** Literal names of the DNS records the stack manages, lower case, no trailing dot. */
@@ -227,12 +233,17 @@ export const GRANTS: Readonly<Record<string, GrantFactory>> = {
         .toCreateTags()
         .toDeleteTags()
         .toModifySecurityGroupRules()
+        .toRevokeSecurityGroupIngress()
         .onSecurityGroupRule("*", ctx.accountId, ctx.region, ctx.partition),
       why: {
         "ec2:AuthorizeSecurityGroupIngress": provider(["create"], "create: the new rule, tagged through TagSpecifications"),
         "ec2:CreateTags": provider(["create", "update"], "create: default tags in TagSpecifications; update: tags_all changes"),
         "ec2:DeleteTags": provider(["update"], "update: tags_all changes"),
         "ec2:ModifySecurityGroupRules": provider(["update"], "update: the security-group-rule resource is required by ModifySecurityGroupRules"),
+        "ec2:RevokeSecurityGroupIngress": provider(
+          ["delete"],
+          "delete: RevokeSecurityGroupIngress by SecurityGroupRuleIds, so the rule is a resource of the call (found by the enforced rehearsal)",
+        ),
       },
     },
     {
@@ -249,7 +260,9 @@ export const GRANTS: Readonly<Record<string, GrantFactory>> = {
         .toDeleteClusterSubnetGroup()
         .toDeleteTags()
         .toModifyClusterSubnetGroup()
-        .onSubnetgroup(ctx.subnetGroupName ?? "*", ctx.accountId, ctx.region, ctx.partition),
+        .onSubnetgroup(ctx.subnetGroupName ?? "*", ctx.accountId, ctx.region, ctx.partition)
+        // The AZ runbook's deploy replaces the group under a standby subnet's name, with this same policy.
+        .on(...ctx.standbySubnetGroupNames.map((n) => `arn:${ctx.partition}:redshift:${ctx.region}:${ctx.accountId}:subnetgroup:${n}`)),
       why: {
         "redshift:CreateClusterSubnetGroup": provider(["create"], "create"),
         "redshift:CreateTags": provider(["create", "update"], "create: default tags; update: tags_all changes"),
@@ -449,6 +462,12 @@ export function stackContext(stackId: string, stack: StackJson): StackContext {
     // One non-literal value means the set is unknown: no condition rather than a wrong one.
     return found.every((v): v is string => v !== undefined) ? [...new Set(found)].sort() : [];
   };
+  const subnetGroup = Object.keys(stack.resource?.aws_redshift_subnet_group ?? {}).length === 1 ? first(stack.resource.aws_redshift_subnet_group) : undefined;
+  const subnetGroupName = literal(subnetGroup?.name);
+  const activeSubnet = literal(subnetGroup?.subnet_ids?.[0]);
+  const otherSubnets = Object.values<StackJson>(stack.data?.aws_subnet ?? {})
+    .map((d) => literal(d.id))
+    .filter((id): id is string => id !== undefined && id !== activeSubnet);
   return {
     stackId,
     partition,
@@ -456,8 +475,11 @@ export function stackContext(stackId: string, stack: StackJson): StackContext {
     accountId,
     clusterIdentifier: literal(first(stack.data?.aws_redshift_cluster)?.cluster_identifier),
     vpcId: literal(first(stack.resource?.aws_security_group)?.vpc_id),
-    subnetGroupName:
-      Object.keys(stack.resource?.aws_redshift_subnet_group ?? {}).length === 1 ? literal(first(stack.resource.aws_redshift_subnet_group)?.name) : undefined,
+    subnetGroupName,
+    standbySubnetGroupNames:
+      subnetGroupName && activeSubnet && subnetGroupName.includes(activeSubnet)
+        ? [...new Set(otherSubnets.map((id) => subnetGroupName.replace(activeSubnet, id)))].sort()
+        : [],
     hostedZoneIds: literals(records.map((r) => r.zone_id)),
     recordNames: literals(records.map((r) => (literal(r.name) ?? "${").toLowerCase().replace(/\.$/, ""))),
     recordTypes: literals(records.map((r) => r.type)),
@@ -668,6 +690,7 @@ export const LINT_SUPPRESSIONS: readonly LintSuppression[] = [
   { issue: "RESOURCE_MISMATCH", action: "ec2:ModifySecurityGroupRules", detail: "arn:*:ec2:*:*:security-group-rule/*", reason: SPLIT_RULE_RESOURCES },
   { issue: "RESOURCE_MISMATCH", action: "ec2:ModifySecurityGroupRules", detail: "arn:*:ec2:*:*:security-group/*", reason: SPLIT_RULE_RESOURCES },
   { issue: "RESOURCE_MISMATCH", action: "ec2:AuthorizeSecurityGroupIngress", detail: "arn:*:ec2:*:*:security-group/*", reason: SPLIT_RULE_RESOURCES },
+  { issue: "RESOURCE_MISMATCH", action: "ec2:RevokeSecurityGroupIngress", detail: "arn:*:ec2:*:*:security-group/*", reason: SPLIT_RULE_RESOURCES },
   {
     issue: "RESOURCE_MISMATCH",
     action: "route53:ChangeTagsForResource",

@@ -28,10 +28,17 @@ import {
 } from "./emulator";
 import { type Engine, engineEnvironment } from "./engine";
 import { environmentStackIds } from "./environment-stacks";
+import { CALL_LOG_FILE, type CallRecord, INSPECTOR_ROLE_NAME, deniedCalls, parseCallLog, verifyConfig, writeRoleManifest } from "./iam-enforcement";
 import { type WorldSnapshot, diffSnapshots, snapshotWorld } from "./world";
 
-/** Starts an emulator seeded from `seedConfigFile` (startEmulator with the rehearsal's options bound). */
-export type EmulatorLauncher = (seedConfigFile: string) => Promise<RunningEmulator>;
+/** What an emulator enforcing IAM is started with (EmulatorOptions' fields of the same names). */
+export interface IamEnforcementFiles {
+  readonly rolePoliciesDir: string;
+  readonly recordCallsFile: string;
+}
+
+/** Starts an emulator seeded from `seedConfigFile` (startEmulator with the rehearsal's options bound), enforcing IAM when `iam` is given. */
+export type EmulatorLauncher = (seedConfigFile: string, iam?: IamEnforcementFiles) => Promise<RunningEmulator>;
 
 export interface RehearsalOptions {
   /** The project folder: main.ts, node_modules, scripts. */
@@ -48,6 +55,21 @@ export interface RehearsalOptions {
   readonly launchEmulator: EmulatorLauncher;
   /** The variables every child process starts from (PATH, HOME); AWS_* are replaced. */
   readonly baseEnv: Readonly<Record<string, string | undefined>>;
+  /**
+   * Rehearse under the generated policies: `start()` runs `npm run iam-policies`
+   * for the scratch config into `<scratch>/iam`, and the emulator gives each
+   * role exactly its documents (lib/operations/iam-enforcement.ts), authorizes
+   * every request and records it in `<scratch>/iam/calls.jsonl`.
+   * @default false (every request is allowed, as moto does by default)
+   */
+  readonly enforceIam?: boolean;
+  /**
+   * Under `enforceIam`, called with the folder of generated documents before
+   * the emulator reads them: a test removes an action here to prove the
+   * rehearsal then fails naming it.
+   * @default the documents are used as generated
+   */
+  readonly editPolicies?: (iamDir: string) => void;
   /**
    * Receives the engine's output as it comes.
    * @default discarded (it is always in the step's log file)
@@ -274,9 +296,55 @@ export class Rehearsal {
     };
   }
 
-  /** Starts the emulator, seeded from the scratch config. */
+  /** Starts the emulator, seeded from the scratch config; under `enforceIam`, generates the policies first. */
   async start(): Promise<void> {
-    this.emulator = await this.options.launchEmulator(this.scratchConfigFile);
+    if (!(this.options.enforceIam ?? false)) {
+      this.emulator = await this.options.launchEmulator(this.scratchConfigFile);
+      return;
+    }
+    const dir = this.iamDir;
+    fs.mkdirSync(dir, { recursive: true });
+    const logDir = path.join(this.options.scratchDir, "logs");
+    fs.mkdirSync(logDir, { recursive: true });
+    this.logIndex += 1;
+    const generate = await runCommand("npm", ["run", "--silent", "iam-policies", "--", "--out", dir, "--config", this.scratchConfigFile], {
+      cwd: this.options.repoRoot,
+      env: this.options.baseEnv,
+      logFile: path.join(logDir, `${String(this.logIndex).padStart(2, "0")}-iam-policies.log`),
+    });
+    if (generate.exitCode !== 0) throw new StepFailure("iam-policies", `npm run iam-policies exited ${generate.exitCode}:\n${generate.output.trim()}`);
+    this.options.editPolicies?.(dir);
+    writeRoleManifest(dir, loadConfig(this.scratchConfigFile), this.options.environment);
+    this.emulator = await this.options.launchEmulator(this.scratchConfigFile, { rolePoliciesDir: dir, recordCallsFile: this.callLogFile });
+  }
+
+  /** The folder of the generated policies and the call log (under `enforceIam`). */
+  get iamDir(): string {
+    return path.join(this.options.scratchDir, "iam");
+  }
+
+  /** The emulator's call log (under `enforceIam`). */
+  get callLogFile(): string {
+    return path.join(this.iamDir, CALL_LOG_FILE);
+  }
+
+  /** Every call the emulator recorded so far; empty when IAM is not enforced. */
+  calls(): CallRecord[] {
+    if (!(this.options.enforceIam ?? false) || !fs.existsSync(this.callLogFile)) return [];
+    return parseCallLog(fs.readFileSync(this.callLogFile, "utf8"), this.callLogFile);
+  }
+
+  /** Throws StepFailure naming each call the emulator refused (an action missing from a policy). */
+  expectNoDenials(stepName = "IAM: no denials"): void {
+    const denied = deniedCalls(this.calls());
+    if (denied.length > 0)
+      throw new StepFailure(stepName, `the emulator refused ${denied.length} call(s) under the generated policies:\n  ${denied.join("\n  ")}`);
+  }
+
+  /** A failed step's message, with the calls IAM refused so far (each names the missing action). */
+  private withDenials(text: string): string {
+    const denied = deniedCalls(this.calls());
+    return denied.length > 0 ? `${text}\nIAM denied: ${denied.join("; ")}` : text;
   }
 
   /** Stops the emulator (idempotent). */
@@ -326,21 +394,32 @@ export class Rehearsal {
   /** `cdktf deploy` of `stacks` (default: all), auto-approved; throws StepFailure quoting the engine on failure. */
   async deploy(stepName = "deploy", stacks: readonly string[] = this.allStacks): Promise<CommandOutcome> {
     const outcome = await this.cdktf(stepName, ["deploy", ...stacks, "--auto-approve", "--skip-provider-lock"]);
-    if (outcome.exitCode !== 0) throw new StepFailure(stepName, failureText(outcome));
+    if (outcome.exitCode !== 0) throw new StepFailure(stepName, this.withDenials(failureText(outcome)));
     return outcome;
   }
 
   /** `cdktf destroy` of `stacks` (default: all), auto-approved, with `extraArgs`. */
   async destroy(stepName = "destroy", stacks: readonly string[] = this.allStacks, extraArgs: readonly string[] = []): Promise<CommandOutcome> {
     const outcome = await this.cdktf(stepName, ["destroy", ...stacks, "--auto-approve", "--skip-provider-lock", ...extraArgs]);
-    if (outcome.exitCode !== 0) throw new StepFailure(stepName, failureText(outcome));
+    if (outcome.exitCode !== 0) throw new StepFailure(stepName, this.withDenials(failureText(outcome)));
     return outcome;
   }
 
-  /** `npm run verify -- <env>` against the emulator; must exit 0. */
+  /**
+   * `npm run verify -- <env>` against the emulator; must exit 0. Under
+   * `enforceIam` it assumes each stack's verify role, which holds only the
+   * read-only verify policy (`verifyConfig`).
+   */
   async verify(stepName = "verify"): Promise<CommandOutcome> {
-    const outcome = await this.run(stepName, "npm", ["run", "--silent", "verify", "--", this.options.environment], this.options.repoRoot);
-    if (outcome.exitCode !== 0) throw new StepFailure(stepName, `npm run verify exited ${outcome.exitCode}:\n${outcome.output.trim()}`);
+    const env: Record<string, string> = {};
+    if (this.options.enforceIam ?? false) {
+      const file = path.join(this.options.scratchDir, "environments.verify.json");
+      const current = JSON.parse(fs.readFileSync(this.scratchConfigFile, "utf8")) as Config;
+      fs.writeFileSync(file, `${JSON.stringify(verifyConfig(current, this.options.environment), null, 2)}\n`);
+      env.REDSHIFT_ENDPOINTS_CONFIG = file;
+    }
+    const outcome = await this.run(stepName, "npm", ["run", "--silent", "verify", "--", this.options.environment], this.options.repoRoot, env);
+    if (outcome.exitCode !== 0) throw new StepFailure(stepName, this.withDenials(`npm run verify exited ${outcome.exitCode}:\n${outcome.output.trim()}`));
     return outcome;
   }
 
@@ -381,7 +460,14 @@ export class Rehearsal {
 
   /** What the emulator holds in the environment's accounts (lib/operations/world.ts). */
   snapshot(): Promise<WorldSnapshot> {
-    return snapshotWorld(this.options.repoRoot, this.scratchConfigFile, this.options.environment, this.url, this.childEnv());
+    return snapshotWorld(
+      this.options.repoRoot,
+      this.scratchConfigFile,
+      this.options.environment,
+      this.url,
+      this.childEnv(),
+      (this.options.enforceIam ?? false) ? INSPECTOR_ROLE_NAME : undefined,
+    );
   }
 
   /** The object keys in `bucket`, read through `roleArn` as the S3 backend reads them. */
@@ -481,6 +567,9 @@ export async function rehearse(rehearsal: Rehearsal): Promise<RehearsalResult> {
     ["deploy again", () => rehearsal.deploy("deploy again")],
     ["destroy", () => rehearsal.destroy("destroy")],
     ["nothing left", () => rehearsal.expectWorld("nothing left", seeded)],
+    ...((rehearsal.options.enforceIam ?? false)
+      ? [["IAM: no denials", async () => rehearsal.expectNoDenials("IAM: no denials")] as [string, () => Promise<unknown>]]
+      : []),
   ];
   let failure: StepFailure | undefined;
   let faults: FaultCount | undefined;
@@ -529,11 +618,13 @@ export interface RehearseArgs {
   readonly keep: boolean;
   /** Stream the engine's output. */
   readonly verbose: boolean;
+  /** Rehearse under the generated policies (RehearsalOptions.enforceIam). */
+  readonly enforceIam: boolean;
   /** Options for the emulator: what breaks or slows its seeded world. */
   readonly emulator: Omit<EmulatorOptions, "seedConfigFile" | "port" | "projectDir" | "startTimeoutMs">;
 }
 
-export const REHEARSE_USAGE = `Usage: npm run rehearse -- <environment> [--config FILE] [--keep] [--verbose] [emulator options]
+export const REHEARSE_USAGE = `Usage: npm run rehearse -- <environment> [--config FILE] [--keep] [--verbose] [--enforce-iam] [emulator options]
 
 Deploys the environment for real against a two-account AWS emulator on
 127.0.0.1, seeded with exactly the world the config names: cdktf deploy,
@@ -545,6 +636,9 @@ Options:
   --config FILE          config file (default: REDSHIFT_ENDPOINTS_CONFIG or config/environments.json)
   --keep                 keep the scratch folder (logs, state) even when every step passed
   --verbose              print the engine's output as it runs
+  --enforce-iam          run every step under exactly the policies npm run iam-policies
+                         generates: each stack's role holds only its document, and a
+                         call the document does not allow fails the step, naming the action
 Emulator options (break the seeded world as it was broken by hand):
   --relocation-off       the cluster has availability-zone relocation off
   --node-type TYPE       the cluster's node type (e.g. dc2.large: not RA3)
@@ -575,6 +669,7 @@ export function parseRehearseArgs(argv: readonly string[], defaultConfigFile: st
   let configFile = defaultConfigFile;
   let keep = false;
   let verbose = false;
+  let enforceIam = false;
   const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -589,6 +684,7 @@ export function parseRehearseArgs(argv: readonly string[], defaultConfigFile: st
     else if (flag === "config") configFile = value();
     else if (flag === "keep") keep = true;
     else if (flag === "verbose") verbose = true;
+    else if (flag === "enforce-iam") enforceIam = true;
     else if (flag === "relocation-off") emulator.relocationOff = true;
     else if (flag === "node-type") emulator.nodeType = value();
     else if (flag === "cluster-port") emulator.clusterPort = number(flag, value(), 1);
@@ -602,5 +698,5 @@ export function parseRehearseArgs(argv: readonly string[], defaultConfigFile: st
     throw new Error(
       positionals.length === 0 ? "Missing the environment to rehearse, e.g. npm run rehearse -- dev" : `Expected one environment, got ${positionals.join(" ")}`,
     );
-  return { environment: positionals[0], configFile, keep, verbose, emulator };
+  return { environment: positionals[0], configFile, keep, verbose, enforceIam, emulator };
 }

@@ -24,11 +24,22 @@ export function snapshotWorld(
   environment: string,
   endpoint: string,
   env: Record<string, string | undefined>,
+  /** A read-only role name to ask each account through instead of the stack's role. @default the stack's role */
+  inspectAs?: string,
 ): Promise<WorldSnapshot> {
   return new Promise((resolve, reject) => {
     execFile(
       emulatorPython(repoRoot),
-      [path.join(repoRoot, "emulator", "world.py"), "--config", configFile, "--environment", environment, "--endpoint", endpoint],
+      [
+        path.join(repoRoot, "emulator", "world.py"),
+        "--config",
+        configFile,
+        "--environment",
+        environment,
+        "--endpoint",
+        endpoint,
+        ...(inspectAs ? ["--inspect-as", inspectAs] : []),
+      ],
       { env: env as NodeJS.ProcessEnv, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error) reject(new Error(`emulator/world.py failed: ${stderr.trim() || error.message}`));

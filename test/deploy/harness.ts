@@ -18,24 +18,57 @@ export const FIXTURES = path.join(__dirname, "fixtures");
 
 const scratchDirs: string[] = [];
 afterAll(() => {
+  for (const dir of scratchDirs) keepCallLog(dir);
   if (process.env.REHEARSE_KEEP === "1") return;
   for (const dir of scratchDirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** A rehearsal of `environment` of `configFile`, not started yet. */
-export function newRehearsal(configFile: string, environment: string, emulator: Omit<EmulatorOptions, "seedConfigFile" | "port"> = {}): Rehearsal {
+/**
+ * Where each enforced rehearsal leaves its generated documents, synthesized
+ * stacks and call log for test/deploy/granted-vs-called.check.ts, which runs
+ * after the scenarios (`npm run test:deploy`). Cleared by that script first.
+ */
+export const CALLS_DIR = path.join(__dirname, ".calls");
+
+/** Rehearsals whose documents a test broke on purpose: their calls say nothing about the generated policies. */
+const editedPolicies = new Set<string>();
+
+/** Copies an enforced rehearsal's documents, stacks and call log into CALLS_DIR. */
+function keepCallLog(dir: string): void {
+  if (editedPolicies.has(dir)) return;
+  {
+    const iam = path.join(dir, "iam");
+    if (!fs.existsSync(path.join(iam, "calls.jsonl"))) return;
+    const dest = path.join(CALLS_DIR, path.basename(dir));
+    fs.mkdirSync(dest, { recursive: true });
+    fs.cpSync(iam, dest, { recursive: true });
+    const stacks = path.join(dir, "cdktf.out", "stacks");
+    if (fs.existsSync(stacks)) for (const id of fs.readdirSync(stacks)) fs.copyFileSync(path.join(stacks, id, "cdk.tf.json"), path.join(dest, `${id}.tf.json`));
+  }
+}
+
+/** A rehearsal of `environment` of `configFile`, not started yet; the tier rehearses under the generated policies. */
+export function newRehearsal(
+  configFile: string,
+  environment: string,
+  emulator: Omit<EmulatorOptions, "seedConfigFile" | "port"> = {},
+  iam: { enforceIam?: boolean; editPolicies?: (iamDir: string) => void } = {},
+): Rehearsal {
   const engine = findEngine(toolchainCacheDir(process.env.XDG_CACHE_HOME, os.homedir()));
   if (typeof engine === "string") throw new Error(`The deploy tier cannot run: ${engine}`);
   const scratchDir = fs.mkdtempSync(path.join(os.tmpdir(), `rehearse-${environment}-`));
   scratchDirs.push(scratchDir);
+  if (iam.editPolicies) editedPolicies.add(scratchDir);
   return new Rehearsal({
     repoRoot: REPO_ROOT,
     configFile,
     environment,
     engine,
     scratchDir,
-    launchEmulator: (seedConfigFile) => startEmulator({ ...emulator, seedConfigFile, port: 0 }),
+    launchEmulator: (seedConfigFile, files) => startEmulator({ ...emulator, ...files, seedConfigFile, port: 0 }),
     baseEnv: process.env,
+    enforceIam: iam.enforceIam ?? true,
+    editPolicies: iam.editPolicies,
   });
 }
 

@@ -1,5 +1,5 @@
 /**
- * The shipped dev environment, rehearsed exactly as `npm run rehearse -- dev`
+ * The shipped dev environment, rehearsed exactly as `npm run rehearse -- dev --enforce-iam`
  * does; and what the provider costs each stack on disk.
  */
 import * as fs from "node:fs";
@@ -12,7 +12,7 @@ const ONE_MIB = 1024 * 1024;
 
 let rehearsal: Rehearsal;
 
-test("the shipped dev environment deploys, verifies, converges and destroys to nothing", async () => {
+test("the shipped dev environment deploys, verifies, converges and destroys to nothing, under exactly its generated policies", async () => {
   rehearsal = newRehearsal(path.join(REPO_ROOT, "config", "environments.json"), "dev");
   const result = await rehearse(rehearsal);
   process.stdout.write(`dev rehearsal:\n${formatSteps(result.rows)}`);
@@ -25,6 +25,7 @@ test("the shipped dev environment deploys, verifies, converges and destroys to n
     ["deploy again", "ok"],
     ["destroy", "ok"],
     ["nothing left", "ok"],
+    ["IAM: no denials", "ok"],
   ]);
 });
 
