@@ -5,7 +5,7 @@
  * 0 healthy, 1 unhealthy, 2 the check could not run (usage, config, crash).
  */
 import { parseArgs } from "node:util";
-import { DEFAULT_CONFIG_FILE, UserError, loadConfig } from "../lib/config";
+import { DEFAULT_CONFIG_FILE, UserError, loadAdoptions, loadConfig } from "../lib/config";
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
   awsClientFactory,
@@ -102,6 +102,7 @@ async function main(argv: readonly string[]): Promise<number> {
     clients: awsClientFactory(),
     connect: args.connect,
     connectTimeoutMs: args.timeoutMs,
+    adoption: loadAdoptions(file, config)[args.environment],
   });
   process.stdout.write(args.json ? formatJson(report) : formatTable(report));
   return exitCodeFor(report);
