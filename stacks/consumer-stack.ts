@@ -31,15 +31,16 @@ export interface AdoptedIngressRule {
 /**
  * Resources built by hand that the stack imports (Terraform `import` blocks)
  * instead of creating, each kept exactly as found where a change would
- * replace it. The endpoint, named `endpointName`, is always imported.
+ * replace it. The endpoint, named `endpointName`, is imported with its subnet group.
  */
 export interface ConsumerAdoption {
   /**
    * The endpoint's subnet group. `managed: true`: it holds exactly the one subnet of
    * `subnetIds` and is imported with its name and description. `managed: false`: it holds
    * several subnets and is only referenced by name (the module's `existingSubnetGroupName`).
+   * @default none: the endpoint is not adopted; the stack creates it on a single-subnet group
    */
-  readonly subnetGroup: { readonly name: string; readonly description: string; readonly managed: boolean };
+  readonly subnetGroup?: { readonly name: string; readonly description: string; readonly managed: boolean };
   /**
    * The endpoint's security group, imported as the stack's own with its name and description.
    * @default none: the stack creates its security group and adds it to the endpoint in place
@@ -116,6 +117,7 @@ export class ConsumerStack extends AccountStack {
 
     const adoption = props.adoption;
     const adoptedGroup = adoption?.securityGroup;
+    const adoptedSubnets = adoption?.subnetGroup;
     this.securityGroup = new SecurityGroup(this, "security-group", {
       provider: this.provider,
       name: adoptedGroup?.name ?? `redshift-endpoint-${props.endpointName}`,
@@ -152,15 +154,15 @@ export class ConsumerStack extends AccountStack {
       endpointName: props.endpointName,
       subnetIds: props.subnetIds,
       securityGroupIds: [this.securityGroup.id, ...(props.securityGroupIds ?? [])],
-      existingSubnetGroupName: adoption && !adoption.subnetGroup.managed ? adoption.subnetGroup.name : undefined,
-      subnetGroupName: adoption?.subnetGroup.managed ? adoption.subnetGroup.name : undefined,
-      subnetGroupDescription: adoption?.subnetGroup.managed ? adoption.subnetGroup.description : undefined,
+      existingSubnetGroupName: adoptedSubnets && !adoptedSubnets.managed ? adoptedSubnets.name : undefined,
+      subnetGroupName: adoptedSubnets?.managed ? adoptedSubnets.name : undefined,
+      subnetGroupDescription: adoptedSubnets?.managed ? adoptedSubnets.description : undefined,
     });
-    if (adoption) {
+    if (adoptedSubnets) {
       // Import ids: the endpoint's and the subnet group's are their names (provider docs for
       // aws_redshift_endpoint_access and aws_redshift_subnet_group).
       this.endpoint.endpoint.importFrom(props.endpointName, this.provider);
-      if (adoption.subnetGroup.managed) this.endpoint.subnetGroup?.importFrom(adoption.subnetGroup.name, this.provider);
+      if (adoptedSubnets.managed) this.endpoint.subnetGroup?.importFrom(adoptedSubnets.name, this.provider);
     }
 
     this.checkSubnets(props);

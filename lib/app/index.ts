@@ -104,9 +104,9 @@ function buildEnvironment(scope: Construct, envName: string, env: EnvironmentCon
 /** A consumer's adoption file entry, in the stack's words. */
 function consumerAdoption(adopted: AdoptedConsumer | undefined): ConsumerAdoption | undefined {
   if (adopted === undefined) return undefined;
-  const { name, description, managed } = adopted.subnetGroup;
+  const group = adopted.subnetGroup;
   return {
-    subnetGroup: { name, description, managed },
+    subnetGroup: group && { name: group.name, description: group.description, managed: group.managed },
     securityGroup: adopted.securityGroup,
     ingressRules: adopted.ingressRules?.map((r) => ({ cidr: r.cidr, ruleId: r.id, description: r.description })),
   };

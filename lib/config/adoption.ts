@@ -66,8 +66,14 @@ export const AdoptedIngressRuleSchema = z
 
 export const AdoptedConsumerSchema = z
   .strictObject({
-    endpointName: z.string().min(1).describe("The endpoint, imported by its name; must equal the consumer's endpointName."),
-    subnetGroup: AdoptedSubnetGroupSchema,
+    endpointName: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "The endpoint, imported by its name; must equal the consumer's endpointName. Remove it with subnetGroup, in a planned window, to move the endpoint to a managed single-subnet group (the AZ runbook). @default none: the endpoint is not adopted",
+      ),
+    subnetGroup: AdoptedSubnetGroupSchema.optional().describe("Given exactly when endpointName is. @default none"),
     securityGroup: AdoptedSecurityGroupSchema.optional().describe("@default none: the stack creates its security group"),
     ingressRules: z.array(AdoptedIngressRuleSchema).optional().describe("@default none: the stack creates every rule"),
   })

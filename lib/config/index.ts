@@ -12,16 +12,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import type { z } from "zod";
-import {
-  type Adoption,
-  AdoptedAuthorizationSchema,
-  AdoptedConsumerSchema,
-  AdoptedIngressRuleSchema,
-  AdoptedSecurityGroupSchema,
-  AdoptedSubnetGroupSchema,
-  type Adoptions,
-  AdoptionSchema,
-} from "./adoption";
+import { type Adoption, type Adoptions, AdoptionSchema } from "./adoption";
 import { type ConfigIssue, crossFieldIssues, formatPath, issue } from "./checks";
 import { UserError } from "./errors";
 import { adoptionFile, endpointGrants } from "./layout";
@@ -135,7 +126,9 @@ function adoptionIssues(adoption: Adoption, config: Config, envName: string): Co
     }
     a.extraVpcIds.forEach((vpc, j) => {
       if (vpcs.includes(vpc)) {
-        issues.push(issue(["authorizations", i, "extraVpcIds", j], "must not repeat a VPC the config already names (list only the VPCs beyond the config's)", vpc));
+        issues.push(
+          issue(["authorizations", i, "extraVpcIds", j], "must not repeat a VPC the config already names (list only the VPCs beyond the config's)", vpc),
+        );
       }
     });
   });
@@ -145,19 +138,37 @@ function adoptionIssues(adoption: Adoption, config: Config, envName: string): Co
       issues.push(issue(["consumers", name], `must be a consumer of environment ${envName} (${env.consumers.map((c) => c.name).join(", ")})`, adopted));
       continue;
     }
-    if (adopted.endpointName !== consumer.endpointName) {
-      issues.push(issue(["consumers", name, "endpointName"], `must equal the consumer's endpointName "${consumer.endpointName}"; an endpoint cannot be renamed without replacing it`, adopted.endpointName));
+    if ((adopted.endpointName === undefined) !== (adopted.subnetGroup === undefined)) {
+      issues.push(
+        issue(["consumers", name], "must give endpointName and subnetGroup together (the adopted endpoint and the group it stands on), or neither", adopted),
+      );
+      continue;
+    }
+    if (adopted.endpointName !== undefined && adopted.endpointName !== consumer.endpointName) {
+      issues.push(
+        issue(
+          ["consumers", name, "endpointName"],
+          `must equal the consumer's endpointName "${consumer.endpointName}"; an endpoint cannot be renamed without replacing it`,
+          adopted.endpointName,
+        ),
+      );
     }
     const active = consumer.subnetIds[0];
-    const group = adopted.subnetGroup;
+    const group = adopted.subnetGroup ?? { managed: true, subnetIds: [active] };
     if (group.managed && (group.subnetIds.length !== 1 || group.subnetIds[0] !== active)) {
-      issues.push(issue(["consumers", name, "subnetGroup", "subnetIds"], `a managed subnet group must hold exactly the consumer's one subnet [${JSON.stringify(active)}]`, group.subnetIds));
+      issues.push(
+        issue(
+          ["consumers", name, "subnetGroup", "subnetIds"],
+          `a managed subnet group must hold exactly the consumer's one subnet [${JSON.stringify(active)}]`,
+          group.subnetIds,
+        ),
+      );
     }
     if (!group.managed && !group.subnetIds.includes(active)) {
       issues.push(
         issue(
           ["consumers", name, "subnetGroup", "subnetIds"],
-          `must include the consumer's subnetIds[0] ${active}: the unmanaged group keeps the endpoint where it is; to move it, follow the AZ runbook (remove this consumer's entry first)`,
+          `must include the consumer's subnetIds[0] ${active}: the unmanaged group keeps the endpoint where it is; to move it, follow the AZ runbook (remove endpointName and subnetGroup here first)`,
           group.subnetIds,
         ),
       );
@@ -165,13 +176,17 @@ function adoptionIssues(adoption: Adoption, config: Config, envName: string): Co
     const seen = new Set<string>();
     (adopted.ingressRules ?? []).forEach((rule, i) => {
       if (!consumer.allowedCidrs.includes(rule.cidr)) {
-        issues.push(issue(["consumers", name, "ingressRules", i, "cidr"], `must be one of the consumer's allowedCidrs (${consumer.allowedCidrs.join(", ")})`, rule.cidr));
+        issues.push(
+          issue(["consumers", name, "ingressRules", i, "cidr"], `must be one of the consumer's allowedCidrs (${consumer.allowedCidrs.join(", ")})`, rule.cidr),
+        );
       }
       if (seen.has(rule.cidr)) issues.push(issue(["consumers", name, "ingressRules", i, "cidr"], "must appear once: one rule per CIDR", rule.cidr));
       seen.add(rule.cidr);
     });
     if (adopted.ingressRules?.length && adopted.securityGroup === undefined) {
-      issues.push(issue(["consumers", name, "ingressRules"], "needs securityGroup: rules are imported only with the group they belong to", adopted.ingressRules));
+      issues.push(
+        issue(["consumers", name, "ingressRules"], "needs securityGroup: rules are imported only with the group they belong to", adopted.ingressRules),
+      );
     }
   }
   return issues;
@@ -195,21 +210,7 @@ function jsonErrorWhere(text: string, message: string): string {
   return `${message.replace(/ in JSON at position \d+.*$/, "")} at line ${line}, column ${column}`;
 }
 
-const KNOWN_KEYS = [
-  ConfigSchema,
-  EnvironmentSchema,
-  ProducerSchema,
-  ConsumerSchema,
-  QuotasSchema,
-  ...BackendSchema.options,
-  ...DnsSchema.options,
-  AdoptionSchema,
-  AdoptedAuthorizationSchema,
-  AdoptedConsumerSchema,
-  AdoptedSubnetGroupSchema,
-  AdoptedSecurityGroupSchema,
-  AdoptedIngressRuleSchema,
-].flatMap(
+const KNOWN_KEYS = [ConfigSchema, EnvironmentSchema, ProducerSchema, ConsumerSchema, QuotasSchema, ...BackendSchema.options, ...DnsSchema.options].flatMap(
   (s) => Object.keys(s.shape),
 );
 

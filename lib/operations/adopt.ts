@@ -126,7 +126,12 @@ export async function adoptEnvironment(options: AdoptOptions): Promise<AdoptRepo
   }
 }
 
-async function findAuthorizations(envName: string, env: EnvironmentConfig, clientsFor: ClientFactory, rows: AdoptRow[]): Promise<NonNullable<Adoption["authorizations"]>> {
+async function findAuthorizations(
+  envName: string,
+  env: EnvironmentConfig,
+  clientsFor: ClientFactory,
+  rows: AdoptRow[],
+): Promise<NonNullable<Adoption["authorizations"]>> {
   const p = env.producer;
   const stack = producerStackId(envName);
   const grants = [...endpointGrants(env)];
@@ -210,7 +215,12 @@ async function findConsumer(
     }
   }
   if (endpoint === undefined) {
-    row("endpoint", c.endpointName, "create", `no endpoint named ${c.endpointName} in account ${c.accountId}; the stack creates it with its subnet group and security group`);
+    row(
+      "endpoint",
+      c.endpointName,
+      "create",
+      `no endpoint named ${c.endpointName} in account ${c.accountId}; the stack creates it with its subnet group and security group`,
+    );
     return undefined;
   }
 
@@ -254,7 +264,7 @@ async function findConsumer(
     );
     notes.push(
       `${stack}: endpoint ${c.endpointName}'s network interface sits in ${eni?.AvailabilityZone} (${eni?.SubnetId}); subnet group ${groupName} stays as built by hand. ` +
-        `To move to a managed single-subnet group in a planned window, follow the README's AZ runbook: remove consumers.${c.name} from the adoption file, set subnetIds, deploy (the endpoint is replaced once).`,
+        `To move to a managed single-subnet group in a planned window, follow the README's AZ runbook: remove consumers.${c.name}.endpointName and .subnetGroup from the adoption file, set subnetIds, deploy (the endpoint is replaced once).`,
     );
   }
 
@@ -280,7 +290,12 @@ async function findConsumer(
     subnetGroup: { name: groupName, managed, description: group.Description ?? "", subnetIds },
   };
   if (candidates.length === 0) {
-    row("security group", `redshift-endpoint-${c.endpointName}`, "create", "the endpoint has no security group beyond securityGroupIds; the new one is added to it in place");
+    row(
+      "security group",
+      `redshift-endpoint-${c.endpointName}`,
+      "create",
+      "the endpoint has no security group beyond securityGroupIds; the new one is added to it in place",
+    );
     for (const cidr of c.allowedCidrs) row("ingress rule", `${cidr} tcp/${p.port}`, "create", "on the new security group");
     return adopted;
   }
@@ -303,7 +318,8 @@ async function findConsumer(
       if (rule) row("ingress rule", rule.id, "import", `${cidr} tcp/${p.port}`);
       else row("ingress rule", `${cidr} tcp/${p.port}`, "create", "no rule for this CIDR on the cluster port yet; added in place");
     }
-    for (const left of matched.left) row("ingress rule", left.id, "leave", `${left.what}: not one of ${where}.allowedCidrs on port ${p.port}; stays as is, unmanaged`);
+    for (const left of matched.left)
+      row("ingress rule", left.id, "leave", `${left.what}: not one of ${where}.allowedCidrs on port ${p.port}; stays as is, unmanaged`);
     return {
       ...adopted,
       securityGroup: { id: sgId, name: sg.GroupName ?? "", description: sg.Description ?? "" },
@@ -320,7 +336,9 @@ export function endpointProblems(endpoint: EndpointAccess, c: ConsumerConfig, ow
   const problems: string[] = [];
   const eni = endpoint.VpcEndpoint?.NetworkInterfaces?.[0];
   if (endpoint.ClusterIdentifier !== cluster || (endpoint.ResourceOwner ?? owner) !== owner) {
-    problems.push(`it connects to cluster ${endpoint.ClusterIdentifier} of ${endpoint.ResourceOwner}, not ${cluster} of ${owner}; an endpoint cannot change cluster`);
+    problems.push(
+      `it connects to cluster ${endpoint.ClusterIdentifier} of ${endpoint.ResourceOwner}, not ${cluster} of ${owner}; an endpoint cannot change cluster`,
+    );
   }
   const status = endpoint.EndpointStatus ?? "unknown";
   if (status.toLowerCase() !== "active") problems.push(`its status is ${status}: adopt only an active endpoint; wait, then run adopt again`);
@@ -368,7 +386,11 @@ export function formatAdoptTable(report: AdoptReport, file: string): string {
   const header = ["STACK", "RESOURCE", "ID", "STATUS", "DETAIL"];
   const cells = report.rows.map((r) => [r.stack, r.resource, r.id, ACTION_TEXT[r.action], r.detail]);
   const widths = [0, 1, 2, 3].map((i) => Math.max(header[i].length, ...cells.map((c) => c[i].length)));
-  const line = (c: readonly string[]) => c.map((cell, i) => (i < 4 ? cell.padEnd(widths[i]) : cell)).join("  ").trimEnd();
+  const line = (c: readonly string[]) =>
+    c
+      .map((cell, i) => (i < 4 ? cell.padEnd(widths[i]) : cell))
+      .join("  ")
+      .trimEnd();
   const refused = report.rows.filter((r) => r.action === "refused");
   const verdict =
     refused.length > 0

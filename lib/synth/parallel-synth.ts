@@ -84,7 +84,9 @@ export function synthesizeConfig(config: Config, options: SynthConfigOptions): v
   const groups = pool ? partition(envNames, weight, Math.min(threads, envNames.length), headStart) : [envNames];
   if (!pool || groups.length <= 1) {
     pool?.close();
-    synthesizeAtomically(outdir, (app) => buildStacks(app, config, { stateDir: options.stateDir, outdir, awsProviderVersion: options.awsProviderVersion, adoptions: options.adoptions }));
+    synthesizeAtomically(outdir, (app) =>
+      buildStacks(app, config, { stateDir: options.stateDir, outdir, awsProviderVersion: options.awsProviderVersion, adoptions: options.adoptions }),
+    );
     return;
   }
   withStaging(outdir, (staging) => {

@@ -42,11 +42,18 @@ async function buildByHand(rehearsal: Rehearsal, world: HandBuilt): Promise<Endp
   // Account A: aws redshift authorize-endpoint-access --cluster-identifier … --account 222222222222 --vpc-ids …
   await a.redshift.send(new AuthorizeEndpointAccessCommand({ ClusterIdentifier: world.cluster, Account: "222222222222", VpcIds: [world.vpcId] }));
   // Account B: a security group for TCP 5439 from the clients.
-  const sg = await b.ec2.send(new CreateSecurityGroupCommand({ GroupName: `${world.endpointName}-clients`, Description: "Redshift 5439 from BI", VpcId: world.vpcId }));
+  const sg = await b.ec2.send(
+    new CreateSecurityGroupCommand({ GroupName: `${world.endpointName}-clients`, Description: "Redshift 5439 from BI", VpcId: world.vpcId }),
+  );
   await b.ec2.send(
     new AuthorizeSecurityGroupIngressCommand({
       GroupId: sg.GroupId,
-      IpPermissions: world.cidrs.map((cidr) => ({ IpProtocol: "tcp", FromPort: 5439, ToPort: 5439, IpRanges: [{ CidrIp: cidr, Description: `clients ${cidr}` }] })),
+      IpPermissions: world.cidrs.map((cidr) => ({
+        IpProtocol: "tcp",
+        FromPort: 5439,
+        ToPort: 5439,
+        IpRanges: [{ CidrIp: cidr, Description: `clients ${cidr}` }],
+      })),
     }),
   );
   // Account B: a cluster subnet group of several subnets, then the endpoint.
@@ -82,6 +89,26 @@ async function adopt(rehearsal: Rehearsal, environment: string) {
   return { ...outcome, file, adoption: fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : undefined };
 }
 
+/** `npm run deploy -- <env> --auto-approve` as a person runs it (with its plan check of adopted endpoints), in the scratch folder. */
+function npmDeploy(rehearsal: Rehearsal, step: string, environment: string) {
+  const scratch = path.dirname(rehearsal.scratchConfigFile);
+  // The scratch folder is the project folder here (its cdktf.json); npx finds the project's cdktf through node_modules.
+  if (!fs.existsSync(path.join(scratch, "node_modules"))) fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(scratch, "node_modules"));
+  return rehearsal.run(
+    step,
+    "node",
+    [
+      path.join(REPO_ROOT, "scripts", "run-ts.js"),
+      path.join(REPO_ROOT, "scripts", "cdktf-env.ts"),
+      "deploy",
+      environment,
+      "--auto-approve",
+      "--skip-provider-lock",
+    ],
+    scratch,
+  );
+}
+
 /** What must not change for the endpoint to have been kept, not replaced. */
 const identity = (e: EndpointAccess) => ({
   address: e.Address,
@@ -91,7 +118,12 @@ const identity = (e: EndpointAccess) => ({
   createTime: e.EndpointCreateTime?.toISOString(),
 });
 
-async function adoptDeployAndKeep(environment: string, world: HandBuilt, checkAdoption: (output: string, adoption: Record<string, unknown>) => void) {
+async function adoptDeployAndKeep(
+  environment: string,
+  world: HandBuilt,
+  checkAdoption: (output: string, adoption: Record<string, unknown>) => void,
+  afterDeploy: (rehearsal: Rehearsal, before: EndpointAccess) => Promise<void> = async () => undefined,
+) {
   const rehearsal = newRehearsal(CONFIG, environment);
   try {
     await rehearsal.start();
@@ -100,7 +132,10 @@ async function adoptDeployAndKeep(environment: string, world: HandBuilt, checkAd
     expect(adopted.exitCode).toBe(0);
     checkAdoption(adopted.output, adopted.adoption);
 
-    const deployed = await rehearsal.deploy("deploy after adopt");
+    const deployed = await npmDeploy(rehearsal, "deploy after adopt", environment);
+    if (deployed.exitCode !== 0) throw new Error(`npm run deploy exited ${deployed.exitCode}:\n${deployed.output.split("\n").slice(-40).join("\n")}`);
+    expect(deployed.output).toMatch(new RegExp(`checking that the plan of ${environment}-consumer-\\S+ keeps the adopted endpoint ${world.endpointName}`));
+    expect(deployed.output).toMatch(/aws_redshift_endpoint_access\.\S+: Import/);
     expect(deployed.output).not.toMatch(/aws_redshift_endpoint_access\.\S+: (Destroying|Creating)/);
     expect(deployed.output).not.toMatch(/aws_redshift_subnet_group\.\S+: Creating/);
     expect(identity(await describeEndpoint(rehearsal, world.endpointName))).toEqual(identity(before));
@@ -108,6 +143,7 @@ async function adoptDeployAndKeep(environment: string, world: HandBuilt, checkAd
     await rehearsal.verify();
     await rehearsal.planNoChanges();
     expect(identity(await describeEndpoint(rehearsal, world.endpointName))).toEqual(identity(before));
+    await afterDeploy(rehearsal, before);
 
     await rehearsal.destroy();
     const b = awsClients(rehearsal, CONSUMER_ROLE, REGION);
@@ -127,18 +163,38 @@ test("a world built by hand with the manual procedure is adopted and deployed wi
     cidrs: ["10.20.0.0/16"],
     subnetGroupName: "bi-endpoint-subnets",
   };
-  await adoptDeployAndKeep("manual", world, (output, adoption) => {
-    expect(output).toMatch(/authorization\s+222222222222:lake-manual\s+found: will be imported/);
-    expect(output).toMatch(/endpoint\s+lake-manual-bi\s+found: will be imported/);
-    expect(output).toMatch(/subnet group\s+bi-endpoint-subnets\s+found: kept as is, referenced, not managed/);
-    expect(output).toMatch(/NOTE manual-consumer-bi: endpoint lake-manual-bi's network interface sits in eu-west-1a \(subnet-0a1b2c3d4e5f60101\)/);
-    expect(output).toMatch(/ingress rule\s+sgr-\S+\s+found: will be imported\s+10\.20\.0\.0\/16 tcp\/5439/);
-    expect(adoption).toMatchObject({
-      environment: "manual",
-      authorizations: [{ accountId: "222222222222", clusterIdentifier: "lake-manual", extraVpcIds: [] }],
-      consumers: { bi: { endpointName: "lake-manual-bi", subnetGroup: { name: "bi-endpoint-subnets", managed: false } } },
-    });
-  });
+  await adoptDeployAndKeep(
+    "manual",
+    world,
+    (output, adoption) => {
+      expect(output).toMatch(/authorization\s+222222222222:lake-manual\s+found: will be imported/);
+      expect(output).toMatch(/endpoint\s+lake-manual-bi\s+found: will be imported/);
+      expect(output).toMatch(/subnet group\s+bi-endpoint-subnets\s+found: kept as is, referenced, not managed/);
+      expect(output).toMatch(/NOTE manual-consumer-bi: endpoint lake-manual-bi's network interface sits in eu-west-1a \(subnet-0a1b2c3d4e5f60101\)/);
+      expect(output).toMatch(/ingress rule\s+sgr-\S+\s+found: will be imported\s+10\.20\.0\.0\/16 tcp\/5439/);
+      expect(adoption).toMatchObject({
+        environment: "manual",
+        authorizations: [{ accountId: "222222222222", clusterIdentifier: "lake-manual", extraVpcIds: [] }],
+        consumers: { bi: { endpointName: "lake-manual-bi", subnetGroup: { name: "bi-endpoint-subnets", managed: false } } },
+      });
+    },
+    async (rehearsal, before) => {
+      // Someone "tidies" the subnet group's name in the adoption file: the endpoint would be replaced. Refused before apply.
+      const file = path.join(path.dirname(rehearsal.scratchConfigFile), "adopted", "manual.json");
+      const original = fs.readFileSync(file, "utf8");
+      fs.writeFileSync(file, original.replace('"name": "bi-endpoint-subnets"', '"name": "bi-endpoint-subnets-tidy"'));
+      const refused = await npmDeploy(rehearsal, "fails to deploy a replacement", "manual");
+      expect(refused.exitCode).toBe(1);
+      expect(refused.output).toMatch(
+        /Refusing to deploy manual-consumer-bi: the plan would destroy or replace an endpoint adopted from what was built by hand\./,
+      );
+      expect(refused.output).toMatch(/REPLACE endpoint lake-manual-bi \(aws_redshift_endpoint_access\.\S+\) because subnet_group_name would change/);
+      expect(refused.output).toMatch(/every client of the endpoint loses its connection/);
+      expect(refused.output).toMatch(/Nothing was applied\./);
+      expect(identity(await describeEndpoint(rehearsal, "lake-manual-bi"))).toEqual(identity(before));
+      fs.writeFileSync(file, original);
+    },
+  );
 });
 
 test("a world no one here scripted (another endpoint name, two ingress rules, three subnets) is adopted with zero replacement", async () => {
@@ -172,7 +228,9 @@ test("only the producer's authorization exists, allowing one VPC more than the c
     expect(adopted.exitCode).toBe(0);
     expect(adopted.output).toMatch(new RegExp(`KEEPS ${other}: not in the config, someone else may use it`));
     expect(adopted.output).toMatch(/endpoint\s+lake-fresh-bi\s+missing: will be created/);
-    expect(adopted.adoption).toEqual(expect.objectContaining({ authorizations: [{ accountId: "222222222222", clusterIdentifier: "lake-fresh", extraVpcIds: [other] }] }));
+    expect(adopted.adoption).toEqual(
+      expect.objectContaining({ authorizations: [{ accountId: "222222222222", clusterIdentifier: "lake-fresh", extraVpcIds: [other] }] }),
+    );
     expect(adopted.adoption.consumers).toBeUndefined();
 
     await rehearsal.deploy("deploy after adopt");
