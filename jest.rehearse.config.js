@@ -5,12 +5,17 @@
  * starts its own emulator on a free port and works in its own scratch folder,
  * so files run side by side: most of a rehearsal is the provider waiting for
  * endpoints, not the CPU.
+ *
+ * The one timed comparison (rehearse-consumers.test.ts: three consumers
+ * against one) runs afterwards on its own (`npm run test:deploy` runs it as a
+ * second jest run), so that no other rehearsal competes for the two cores
+ * while it measures.
  */
 const deploy = require("./jest.deploy.config.js");
 
 module.exports = {
   ...deploy,
-  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/deploy/emulator\\.test\\.ts$"],
+  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/deploy/emulator\\.test\\.ts$", "<rootDir>/test/deploy/rehearse-consumers\\.test\\.ts$"],
   maxWorkers: 3,
   // A rehearsal waits at least 30 s per endpoint create and delete (the provider's first poll).
   testTimeout: 20 * 60 * 1000,

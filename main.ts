@@ -19,6 +19,7 @@ if (isMainThread) {
   const threads = threadsVariable === undefined || threadsVariable === "" ? undefined : Number(threadsVariable);
   const cores = availableParallelism();
   const awsProviderVersion = process.env.REDSHIFT_ENDPOINTS_AWS_PROVIDER_VERSION;
+  const stateDir = process.env.REDSHIFT_ENDPOINTS_STATE_DIR;
   const pool = new SynthWorkerPool(__filename);
   const configText = prewarmForConfig(pool, configFile, cores, threads);
   const { synthCommand } = require("./lib/synth/command") as typeof import("./lib/synth/command");
@@ -26,7 +27,7 @@ if (isMainThread) {
     configFile,
     configText,
     outdir: process.env.CDKTF_OUTDIR ?? "cdktf.out",
-    stateDir: process.cwd(),
+    stateDir: stateDir === undefined || stateDir === "" ? process.cwd() : stateDir,
     awsProviderVersion: awsProviderVersion === "" ? undefined : awsProviderVersion,
     debug: process.env.REDSHIFT_ENDPOINTS_DEBUG === "1",
     threads,

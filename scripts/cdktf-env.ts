@@ -17,8 +17,8 @@
 import { spawn } from "node:child_process";
 import { constants, homedir } from "node:os";
 import { DEFAULT_CONFIG_FILE } from "../lib/config";
-import { engineEnvironment, emulatorEngine, providerNotice, toolchainCacheDir } from "../lib/operations/engine";
 import type { EngineRunner } from "../lib/operations/adoption-guard";
+import { emulatorCdktf, emulatorEngine, providerNotice, toolchainCacheDir } from "../lib/operations/engine";
 import { type Spawner, environmentCommand } from "../lib/operations/environment-stacks";
 
 const spawnInherited: Spawner = (command, args, env) =>
@@ -63,8 +63,9 @@ environmentCommand({
   configFile: process.env.REDSHIFT_ENDPOINTS_CONFIG ?? DEFAULT_CONFIG_FILE,
   spawn: spawnInherited,
   announce: (line) => process.stderr.write(`${line}\n`),
-  engineEnv: engine ? engineEnvironment(engine) : undefined,
-  runEngine: runEngine(engine ? engineEnvironment(engine) : {}),
+  // npm runs scripts in the project folder.
+  engine: engine ? emulatorCdktf(engine, process.cwd()) : undefined,
+  runEngine: runEngine(engine ? emulatorCdktf(engine, process.cwd()).env : {}),
   terraformBinary: engine?.terraformBinary ?? process.env.TERRAFORM_BINARY_NAME,
 }).then(
   (result) => {

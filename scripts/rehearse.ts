@@ -46,7 +46,7 @@ async function main(): Promise<number> {
     });
   } catch (e) {
     fs.rmSync(scratchDir, { recursive: true, force: true });
-    if (e instanceof UserError || (e as Error).name === "StepFailure") {
+    if (e instanceof UserError) {
       process.stderr.write(`${(e as Error).message}\n`);
       return 2;
     }

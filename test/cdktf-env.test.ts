@@ -28,7 +28,7 @@ function configFile(config: unknown = threeEnvironments()): string {
 }
 
 /** Runs the command with a spawner that records each call and answers with the given exit codes. */
-async function run(argv: string[], options: { exitCodes?: number[]; file?: string; engineEnv?: Record<string, string> } = {}) {
+async function run(argv: string[], options: { exitCodes?: number[]; file?: string; engine?: { env: Record<string, string>; args: string[] } } = {}) {
   const calls: Array<[string, string[]]> = [];
   const envs: Array<Readonly<Record<string, string>>> = [];
   const announced: string[] = [];
@@ -42,7 +42,7 @@ async function run(argv: string[], options: { exitCodes?: number[]; file?: strin
       return exitCodes.shift() ?? 0;
     },
     announce: (line) => announced.push(line),
-    engineEnv: options.engineEnv,
+    engine: options.engine,
   });
   return { ...result, calls, announced, envs };
 }
@@ -157,14 +157,16 @@ describe("deploy, diff and destroy commands", () => {
     expect(result.calls).toEqual([["npx", ["cdktf", "destroy", "dev-producer", "dev-consumer-bi", "dev-consumer-ml", "--auto-approve"]]]);
   });
 
-  test("with the offline engine, passes its environment to every run and skips cdktf's registry lock", async () => {
-    const engineEnv = { TERRAFORM_BINARY_NAME: "/cache/bin/tofu", TF_CLI_CONFIG_FILE: "/cache/tofurc" };
-    const result = await run(["diff", "stg"], { engineEnv });
+  test("with the offline engine, passes its environment and arguments to every run", async () => {
+    const env = { TERRAFORM_BINARY_NAME: "/cache/bin/tofu", TF_CLI_CONFIG_FILE: "/cache/tofurc" };
+    const result = await run(["diff", "stg", "--skip-provider-lock"], {
+      engine: { env, args: ["--skip-provider-lock", "--output", "/p/.emulator-state/cdktf.out"] },
+    });
     expect(result.calls).toEqual([
-      ["npx", ["cdktf", "diff", "stg-producer", "--skip-provider-lock"]],
-      ["npx", ["cdktf", "diff", "stg-consumer-bi", "--skip-synth", "--skip-provider-lock"]],
+      ["npx", ["cdktf", "diff", "stg-producer", "--skip-provider-lock", "--output", "/p/.emulator-state/cdktf.out"]],
+      ["npx", ["cdktf", "diff", "stg-consumer-bi", "--skip-synth", "--skip-provider-lock", "--output", "/p/.emulator-state/cdktf.out"]],
     ]);
-    expect(result.envs).toEqual([engineEnv, engineEnv]);
+    expect(result.envs).toEqual([env, env]);
   });
 
   test("without the offline engine, adds nothing to cdktf's environment or arguments", async () => {

@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseConfig } from "../lib/config";
-import { emulatorEngine, engineEnvironment, findEngine, parseEnvFile, providerNotice, toolchainCacheDir } from "../lib/operations/engine";
+import { emulatorCdktf, emulatorEngine, engineEnvironment, findEngine, parseEnvFile, providerNotice, toolchainCacheDir } from "../lib/operations/engine";
 import { engineErrors, formatSteps, parseRehearseArgs, plannedChanges, rehearsalConfig } from "../lib/operations/rehearse";
 import { diffSnapshots } from "../lib/operations/world";
 import { tempDir, validConfig } from "./helpers";
@@ -49,6 +49,18 @@ describe("the rehearsal's config", () => {
     expect(Object.keys(scratch.environments)).toEqual(["dev"]);
     expect(scratch.environments.dev).toEqual(config.environments.dev);
     expect(notices).toEqual([]);
+  });
+
+  test("assumes a rehearsal role in the stack's own account for a stack with no roleArn, and says so", () => {
+    const raw = validConfig();
+    delete raw.environments.dev.consumers[0].roleArn;
+    const { config, notices } = rehearsalConfig(parseConfig(raw), "dev");
+    const consumer = config.environments.dev.consumers[0];
+    expect(consumer.roleArn).toBe(`arn:aws:iam::${consumer.accountId}:role/redshift-endpoints-rehearsal`);
+    expect(config.environments.dev.producer.roleArn).toBe(raw.environments.dev.producer.roleArn);
+    expect(notices).toEqual([
+      `NOTICE: dev's consumer ${consumer.name} has no roleArn (ambient credentials); the rehearsal assumes arn:aws:iam::${consumer.accountId}:role/redshift-endpoints-rehearsal in its place.`,
+    ]);
   });
 
   test("rehearses a Terraform Cloud environment on local state, and says so", () => {
@@ -159,6 +171,15 @@ describe("the offline engine", () => {
     expect(emulatorEngine({}, dir)).toBeUndefined();
     expect(emulatorEngine({ AWS_ENDPOINT_URL: "http://127.0.0.1:4599", TERRAFORM_BINARY_NAME: "terraform" }, dir)).toBeUndefined();
     expect(emulatorEngine({ AWS_ENDPOINT_URL: "http://127.0.0.1:4599" }, tempDir())).toBeUndefined();
+  });
+
+  test("keeps a run against an emulator in the project's .emulator-state, away from the user's own state and cdktf.out", () => {
+    const engine = findEngine(toolchain("AWS_PROVIDER_WANTED=6.25.0\nAWS_PROVIDER_USED=6.25.0\n"));
+    if (typeof engine === "string") throw new Error(engine);
+    const { env, args } = emulatorCdktf(engine, "/work/project");
+    expect(env.REDSHIFT_ENDPOINTS_STATE_DIR).toBe("/work/project/.emulator-state");
+    expect(env.TERRAFORM_BINARY_NAME).toBe(engine.terraformBinary);
+    expect(args).toEqual(["--skip-provider-lock", "--output", "/work/project/.emulator-state/cdktf.out"]);
   });
 
   test("reads provider.env lines and the cache folder the toolchain uses", () => {

@@ -101,3 +101,21 @@ export function emulatorEngine(env: Readonly<Record<string, string | undefined>>
   const engine = findEngine(cacheDir);
   return typeof engine === "string" ? undefined : engine;
 }
+
+/** Where `npm run deploy|diff|destroy` keep everything of a run against an emulator, under the project folder. */
+export const EMULATOR_WORK_DIR = ".emulator-state";
+
+/**
+ * How `npm run deploy|diff|destroy` run cdktf against an emulator: the
+ * engine's environment, and the synth output and local state in
+ * `<projectDir>/.emulator-state`, so that the user's own `cdktf.out` and
+ * `terraform.<stack>.tfstate` files are never touched by a rehearsal.
+ * `--skip-provider-lock` because `providers lock` would ask the registry.
+ */
+export function emulatorCdktf(engine: Engine, projectDir: string): { env: Record<string, string>; args: string[] } {
+  const workDir = path.join(projectDir, EMULATOR_WORK_DIR);
+  return {
+    env: { ...engineEnvironment(engine), REDSHIFT_ENDPOINTS_STATE_DIR: workDir },
+    args: ["--skip-provider-lock", "--output", path.join(workDir, "cdktf.out")],
+  };
+}

@@ -71,12 +71,12 @@ export interface EnvironmentCommandOptions {
    */
   readonly announce?: (line: string) => void;
   /**
-   * Variables that make cdktf drive the offline toolchain's engine
-   * (lib/operations/engine.ts). With them, cdktf also skips `providers lock`,
-   * which would ask the registry.
+   * How cdktf drives the offline toolchain's engine against an emulator
+   * (lib/operations/engine.ts `emulatorCdktf`): variables for its
+   * environment, and arguments added to every run.
    * @default none: cdktf runs `terraform` from PATH as configured by the user
    */
-  readonly engineEnv?: Readonly<Record<string, string>>;
+  readonly engine?: { readonly env: Readonly<Record<string, string>>; readonly args: readonly string[] };
   /**
    * Runs the engine with its output captured, for the plan check before
    * applying a consumer whose endpoint was adopted (lib/operations/adoption-guard.ts).
@@ -85,11 +85,9 @@ export interface EnvironmentCommandOptions {
   readonly runEngine?: EngineRunner;
   /**
    * The engine binary the plan check runs (cdktf's TERRAFORM_BINARY_NAME).
-   * @default engineEnv's TERRAFORM_BINARY_NAME, else `terraform`
+   * @default engine.env's TERRAFORM_BINARY_NAME, else `terraform`
    */
   readonly terraformBinary?: string;
-  /** Where cdktf synthesizes the stacks. @default `cdktf.out` in the working folder */
-  readonly outdir?: string;
 }
 
 /** One step of a command: a cdktf run, or the plan check of adopted endpoints in some stacks. */
@@ -113,9 +111,10 @@ export async function environmentCommand(options: EnvironmentCommandOptions): Pr
     return { exitCode: 2, stderr: `Missing environment name.\n${usage(command)}` };
   }
   let steps: Step[];
+  let outdir: string;
   try {
     const config = loadConfig(options.configFile);
-    const engineArgs = options.engineEnv && !extraArgs.includes("--skip-provider-lock") ? ["--skip-provider-lock"] : [];
+    const engineArgs = (options.engine?.args ?? []).filter((a) => !extraArgs.includes(a));
     const stackIds = environmentStackIds(config, envName, options.configFile);
     const args = [...extraArgs, ...engineArgs];
     const adoption = loadAdoptions(options.configFile, config)[envName];
@@ -126,6 +125,7 @@ export async function environmentCommand(options: EnvironmentCommandOptions): Pr
       command === "deploy" && guarded.length > 0
         ? guardedDeploy(stackIds, args, guarded)
         : cdktfInvocations(command as CdktfCommand, stackIds, args).map((cdktf) => ({ cdktf }));
+    outdir = outputArg(args) ?? "cdktf.out";
   } catch (e) {
     if (e instanceof UnknownEnvironmentError) return { exitCode: 2, stderr: `${e.message}\n${usage(command)}` };
     if (e instanceof UserError) return { exitCode: 1, stderr: `${e.message}\n` };
@@ -133,12 +133,12 @@ export async function environmentCommand(options: EnvironmentCommandOptions): Pr
   }
   for (const step of steps) {
     if ("guard" in step) {
-      const refusal = await checkAdoptedEndpoints(options, envName, step.guard);
+      const refusal = await checkAdoptedEndpoints(options, envName, outdir, step.guard);
       if (refusal !== undefined) return { exitCode: 1, stderr: `${refusal}\n` };
       continue;
     }
     options.announce?.(`> npx ${step.cdktf.join(" ")}`);
-    const exitCode = await options.spawn("npx", step.cdktf, options.engineEnv ?? {});
+    const exitCode = await options.spawn("npx", step.cdktf, options.engine?.env ?? {});
     if (exitCode !== 0) return { exitCode, stderr: "" };
   }
   return { exitCode: 0, stderr: "" };
@@ -159,21 +159,29 @@ export function guardedDeploy(stackIds: readonly string[], args: readonly string
   ];
 }
 
+/** The folder cdktf synthesizes into: the value of `--output` among `args`, if any. */
+function outputArg(args: readonly string[]): string | undefined {
+  const i = args.indexOf("--output");
+  if (i >= 0) return args[i + 1];
+  return args.find((a) => a.startsWith("--output="))?.slice("--output=".length);
+}
+
 /** Plans each guarded stack; returns the refusal message when one would destroy or replace its adopted endpoint. */
 async function checkAdoptedEndpoints(
   options: EnvironmentCommandOptions,
   envName: string,
+  outdir: string,
   guarded: readonly { stack: string; endpointName: string }[],
 ): Promise<string | undefined> {
   const file = adoptionFile(options.configFile, envName);
   if (options.runEngine === undefined)
     return `Refusing to deploy: ${file} adopts endpoints, and this deploy cannot plan them first to check that none is replaced.`;
-  const terraform = options.terraformBinary ?? options.engineEnv?.TERRAFORM_BINARY_NAME ?? "terraform";
+  const terraform = options.terraformBinary ?? options.engine?.env.TERRAFORM_BINARY_NAME ?? "terraform";
   for (const { stack, endpointName } of guarded) {
     options.announce?.(`> checking that the plan of ${stack} keeps the adopted endpoint ${endpointName}`);
     let plan: unknown;
     try {
-      plan = await planStack(terraform, path.join(options.outdir ?? "cdktf.out", "stacks", stack), options.runEngine);
+      plan = await planStack(terraform, path.join(outdir, "stacks", stack), options.runEngine);
     } catch (e) {
       return `Refusing to deploy ${stack}: it adopts endpoint ${endpointName} (${file}), and planning it to check that the endpoint is kept failed:\n${(e as Error).message.trim()}`;
     }

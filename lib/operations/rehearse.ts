@@ -17,9 +17,9 @@ import { stripVTControlCharacters } from "node:util";
 import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { type Config, type EnvironmentConfig, loadConfig } from "../config";
-import { consumerStackId, producerStackId } from "../config/layout";
 import { EMULATOR_ACCESS_KEY_ID, EMULATOR_SECRET_ACCESS_KEY, type EmulatorOptions, type RunningEmulator, withEmulatorEnv } from "./emulator";
 import { type Engine, engineEnvironment } from "./engine";
+import { environmentStackIds } from "./environment-stacks";
 import { type WorldSnapshot, diffSnapshots, snapshotWorld } from "./world";
 
 /** Starts an emulator seeded from `seedConfigFile` (startEmulator with the rehearsal's options bound). */
@@ -66,17 +66,12 @@ export class StepFailure extends Error {
   }
 }
 
-/** Removes terminal colours and other escape sequences (node's own `stripVTControlCharacters`). */
-export function stripAnsi(text: string): string {
-  return stripVTControlCharacters(text);
-}
-
 /**
  * The engine's error messages in cdktf's output: each `Error: …` line with the
  * boxed lines that follow it, without cdktf's stack-name prefix and the box.
  */
 export function engineErrors(output: string): string[] {
-  const lines = stripAnsi(output).split("\n");
+  const lines = stripVTControlCharacters(output).split("\n");
   const errors: string[] = [];
   let current: string[] | undefined;
   for (const raw of lines) {
@@ -99,11 +94,20 @@ export function engineErrors(output: string): string[] {
   return [...new Set(errors.filter((e) => e !== ""))];
 }
 
+/** The role a rehearsal assumes for a stack that has no `roleArn`, standing in for the ambient credentials of its account. */
+export const REHEARSAL_ROLE_NAME = "redshift-endpoints-rehearsal";
+
 /**
- * The config that the rehearsal synthesizes: the user's, with the
- * environment's `cloud` backend replaced by local state in the scratch
- * folder (Terraform Cloud is not emulated). Local and S3 backends stay: local
- * state lands in the scratch folder, S3 state in the emulator's bucket.
+ * The config that the rehearsal synthesizes: the user's environment, with two
+ * stand-ins, each announced by a notice:
+ * - a `cloud` backend becomes local state in the scratch folder (Terraform
+ *   Cloud is not emulated); local and S3 backends stay (local state lands in
+ *   the scratch folder, S3 state in the emulator's bucket);
+ * - a stack with no `roleArn` deploys with the ambient credentials of its
+ *   account, and a rehearsal has one set of ambient credentials for all
+ *   stacks (the emulator's base account), so it assumes
+ *   `arn:aws:iam::<accountId>:role/redshift-endpoints-rehearsal` instead,
+ *   which the emulator seeds like any other role.
  */
 export function rehearsalConfig(config: Config, environment: string): { config: Config; notices: string[] } {
   const env = config.environments[environment];
@@ -113,13 +117,19 @@ export function rehearsalConfig(config: Config, environment: string): { config: 
     notices.push(`NOTICE: ${environment} keeps its state in Terraform Cloud, which is not emulated; the rehearsal keeps it locally in the scratch folder.`);
     backend = { type: "local" };
   }
-  return { config: { ...config, environments: { [environment]: { ...env, ...(backend ? { backend } : {}) } } }, notices };
-}
-
-/** The stack ids of one environment: the producer, then its consumers in config order. */
-export function rehearsalStackIds(config: Config, environment: string): { producer: string; consumers: string[] } {
-  const env = config.environments[environment];
-  return { producer: producerStackId(environment), consumers: env.consumers.map((c) => consumerStackId(environment, c.name)) };
+  const withRole = <T extends { accountId: string; roleArn?: string }>(stack: T, what: string): T => {
+    if (stack.roleArn !== undefined) return stack;
+    const roleArn = `arn:aws:iam::${stack.accountId}:role/${REHEARSAL_ROLE_NAME}`;
+    notices.push(`NOTICE: ${what} has no roleArn (ambient credentials); the rehearsal assumes ${roleArn} in its place.`);
+    return { ...stack, roleArn };
+  };
+  const rehearsed = {
+    ...env,
+    ...(backend ? { backend } : {}),
+    producer: withRole(env.producer, `${environment}'s producer`),
+    consumers: env.consumers.map((c) => withRole(c, `${environment}'s consumer ${c.name}`)),
+  };
+  return { config: { ...config, environments: { [environment]: rehearsed } }, notices };
 }
 
 /** Runs a command, collecting its output into `logFile` and, when given, `echo`. */
@@ -144,7 +154,7 @@ export function runCommand(
     child.stderr.on("data", collect);
     const finish = (exitCode: number) => {
       log.end(`\n[exit ${exitCode}]\n`);
-      resolve({ exitCode, output: stripAnsi(chunks.join("")), seconds: (Date.now() - started) / 1000 });
+      resolve({ exitCode, output: stripVTControlCharacters(chunks.join("")), seconds: (Date.now() - started) / 1000 });
     };
     child.on("error", (e) => {
       chunks.push(`could not run ${command}: ${e.message}\n`);
@@ -167,15 +177,11 @@ export class Rehearsal {
 
   constructor(readonly options: RehearsalOptions) {
     this.config = loadConfig(options.configFile);
-    if (!Object.hasOwn(this.config.environments, options.environment)) {
-      throw new StepFailure(
-        "config",
-        `${options.configFile} has no environment "${options.environment}"; it defines ${Object.keys(this.config.environments).join(", ")}`,
-      );
-    }
+    // Throws UnknownEnvironmentError, naming the environments the file defines.
+    const [producer, ...consumers] = environmentStackIds(this.config, options.environment, options.configFile);
+    this.stacks = { producer, consumers };
     const { config, notices } = rehearsalConfig(this.config, options.environment);
     this.notices = notices;
-    this.stacks = rehearsalStackIds(config, options.environment);
     fs.mkdirSync(options.scratchDir, { recursive: true });
     this.scratchConfigFile = path.join(options.scratchDir, "environments.json");
     fs.writeFileSync(this.scratchConfigFile, `${JSON.stringify(config, null, 2)}\n`);
@@ -225,7 +231,8 @@ export class Rehearsal {
     const base: Record<string, string | undefined> = {};
     for (const [k, v] of Object.entries(this.options.baseEnv)) if (!k.startsWith("TF_")) base[k] = v;
     return {
-      ...withEmulatorEnv(base, this.url),
+      // Without a running emulator (a step that needs no AWS), the base environment without AWS_* is enough.
+      ...(this.emulator ? withEmulatorEnv(base, this.emulator.url) : Object.fromEntries(Object.entries(base).filter(([k]) => !k.startsWith("AWS_")))),
       ...engineEnvironment(this.options.engine),
       REDSHIFT_ENDPOINTS_CONFIG: this.scratchConfigFile,
       CI: "1",
@@ -266,9 +273,9 @@ export class Rehearsal {
     return outcome;
   }
 
-  /** `cdktf destroy` of `stacks` (default: all), auto-approved. */
-  async destroy(stepName = "destroy", stacks: readonly string[] = this.allStacks): Promise<CommandOutcome> {
-    const outcome = await this.cdktf(stepName, ["destroy", ...stacks, "--auto-approve", "--skip-provider-lock"]);
+  /** `cdktf destroy` of `stacks` (default: all), auto-approved, with `extraArgs`. */
+  async destroy(stepName = "destroy", stacks: readonly string[] = this.allStacks, extraArgs: readonly string[] = []): Promise<CommandOutcome> {
+    const outcome = await this.cdktf(stepName, ["destroy", ...stacks, "--auto-approve", "--skip-provider-lock", ...extraArgs]);
     if (outcome.exitCode !== 0) throw new StepFailure(stepName, failureText(outcome));
     return outcome;
   }
@@ -290,22 +297,27 @@ export class Rehearsal {
    * listing the planned changes unless every stack plans none.
    */
   async planNoChanges(stepName = "plan: no changes"): Promise<void> {
+    // The stacks' plans are independent (each reads the others' state, never writes it): run them side by side.
+    const outcomes = await Promise.all(
+      this.allStacks.map((stack) =>
+        this.run(
+          `${stepName} ${stack}`,
+          this.options.engine.terraformBinary,
+          ["plan", "-detailed-exitcode", "-input=false", "-lock=false", "-no-color"],
+          this.stackDir(stack),
+        ),
+      ),
+    );
     const changed: string[] = [];
-    for (const stack of this.allStacks) {
-      const outcome = await this.run(
-        stepName,
-        this.options.engine.terraformBinary,
-        ["plan", "-detailed-exitcode", "-input=false", "-lock=false", "-no-color"],
-        this.stackDir(stack),
-      );
+    for (const [i, outcome] of outcomes.entries()) {
+      const stack = this.allStacks[i];
       if (outcome.exitCode === 1) throw new StepFailure(stepName, `${stack}: ${failureText(outcome)}`);
-      if (outcome.exitCode === 2) {
+      if (outcome.exitCode === 2)
         changed.push(
           `${stack}:\n${plannedChanges(outcome.output)
             .map((a) => `    ${a}`)
             .join("\n")}`,
         );
-      }
     }
     if (changed.length > 0) throw new StepFailure(stepName, `the stacks are not converged; a plan would still change:\n  ${changed.join("\n  ")}`);
   }
@@ -337,6 +349,18 @@ export class Rehearsal {
     const differences = diffSnapshots(before, await this.snapshot());
     if (differences.length > 0) throw new StepFailure(stepName, `the emulator differs from before:\n  ${differences.join("\n  ")}`);
   }
+}
+
+/**
+ * Bytes under `dir`, counting each symbolic link as itself, not what it
+ * points to: what a stack's `.terraform` folder costs on disk.
+ */
+export function bytesUnder(dir: string): number {
+  let total = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    total += fs.lstatSync(path.join(entry.parentPath, entry.name)).size;
+  }
+  return total;
 }
 
 /** What a plan would change: each resource action line, and each output named under "Changes to Outputs". */
