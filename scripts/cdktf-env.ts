@@ -17,6 +17,7 @@
 import { spawn } from "node:child_process";
 import { constants, homedir } from "node:os";
 import { DEFAULT_CONFIG_FILE } from "../lib/config";
+import type { EngineRunner } from "../lib/operations/adoption-guard";
 import { emulatorCdktf, emulatorEngine, providerNotice, toolchainCacheDir } from "../lib/operations/engine";
 import { type Spawner, environmentCommand } from "../lib/operations/environment-stacks";
 
@@ -37,6 +38,20 @@ const spawnInherited: Spawner = (command, args, env) =>
     child.on("exit", (code, signal) => done(code ?? (signal ? 128 + constants.signals[signal] : 1)));
   });
 
+/** Runs the engine with its output captured: the plan check of adopted endpoints. */
+const runEngine =
+  (env: Readonly<Record<string, string>>): EngineRunner =>
+  (command, args, cwd) =>
+    new Promise((resolve) => {
+      const child = spawn(command, [...args], { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      child.stdout.on("data", (d: Buffer) => out.push(d));
+      child.stderr.on("data", (d: Buffer) => err.push(d));
+      child.on("error", (e) => resolve({ exitCode: 127, stdout: "", stderr: `could not run ${command}: ${e.message}` }));
+      child.on("close", (code) => resolve({ exitCode: code ?? 1, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") }));
+    });
+
 const engine = emulatorEngine(process.env, toolchainCacheDir(process.env.XDG_CACHE_HOME, homedir()));
 if (engine) {
   const notice = providerNotice(engine);
@@ -50,6 +65,8 @@ environmentCommand({
   announce: (line) => process.stderr.write(`${line}\n`),
   // npm runs scripts in the project folder.
   engine: engine ? emulatorCdktf(engine, process.cwd()) : undefined,
+  runEngine: runEngine(engine ? emulatorCdktf(engine, process.cwd()).env : {}),
+  terraformBinary: engine?.terraformBinary ?? process.env.TERRAFORM_BINARY_NAME,
 }).then(
   (result) => {
     process.stderr.write(result.stderr);

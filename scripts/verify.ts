@@ -5,7 +5,7 @@
  * 0 healthy, 1 unhealthy, 2 the check could not run (usage, config, crash).
  */
 import { parseArgs } from "node:util";
-import { DEFAULT_CONFIG_FILE, UserError, loadConfig } from "../lib/config";
+import { DEFAULT_CONFIG_FILE, UserError, loadAdoptions, loadConfig } from "../lib/config";
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
   VERIFY_MAX_ATTEMPTS,
@@ -103,6 +103,7 @@ async function main(argv: readonly string[]): Promise<number> {
     clients: awsClientFactory({ maxAttempts: VERIFY_MAX_ATTEMPTS }),
     connect: args.connect,
     connectTimeoutMs: args.timeoutMs,
+    adoption: loadAdoptions(file, config)[args.environment],
   });
   process.stdout.write(args.json ? formatJson(report) : formatTable(report));
   return exitCodeFor(report);

@@ -15,6 +15,44 @@ import { suppressCheckov } from "../modules/checkov";
 import { RedshiftManagedEndpoint } from "../modules/redshift-endpoint";
 import { AccountStack, type AccountStackProps } from "./account-stack";
 
+/** An ingress rule built by hand, imported as the rule for its CIDR. */
+export interface AdoptedIngressRule {
+  /** The client CIDR the rule admits; one of `allowedCidrs`. */
+  readonly cidr: string;
+  /** The rule's id, `sgr-…`. */
+  readonly ruleId: string;
+  /**
+   * The rule's description, kept as found.
+   * @default none
+   */
+  readonly description?: string;
+}
+
+/**
+ * Resources built by hand that the stack imports (Terraform `import` blocks)
+ * instead of creating, each kept exactly as found where a change would
+ * replace it. The endpoint, named `endpointName`, is imported with its subnet group.
+ */
+export interface ConsumerAdoption {
+  /**
+   * The endpoint's subnet group. `managed: true`: it holds exactly the one subnet of
+   * `subnetIds` and is imported with its name and description. `managed: false`: it holds
+   * several subnets and is only referenced by name (the module's `existingSubnetGroupName`).
+   * @default none: the endpoint is not adopted; the stack creates it on a single-subnet group
+   */
+  readonly subnetGroup?: { readonly name: string; readonly description: string; readonly managed: boolean };
+  /**
+   * The endpoint's security group, imported as the stack's own with its name and description.
+   * @default none: the stack creates its security group and adds it to the endpoint in place
+   */
+  readonly securityGroup?: { readonly id: string; readonly name: string; readonly description: string };
+  /**
+   * Existing ingress rules on the cluster port, imported as the rules for their CIDRs.
+   * @default none: the stack creates a rule for every CIDR
+   */
+  readonly ingressRules?: readonly AdoptedIngressRule[];
+}
+
 export interface ConsumerStackProps extends AccountStackProps {
   /**
    * The producer's authorization for this account. The endpoint reads its
@@ -56,6 +94,11 @@ export interface ConsumerStackProps extends AccountStackProps {
   readonly dnsZoneName?: string;
   /** Id of an existing private hosted zone. @default none */
   readonly dnsZoneId?: string;
+  /**
+   * Import the endpoint and what it stands on, built by hand, instead of creating them.
+   * @default none: every resource is created
+   */
+  readonly adoption?: ConsumerAdoption;
 }
 
 /** TTL of the endpoint's CNAME: short, so clients follow a moved endpoint quickly. */
@@ -72,13 +115,17 @@ export class ConsumerStack extends AccountStack {
   constructor(scope: Construct, id: string, props: ConsumerStackProps) {
     super(scope, id, "consumer", props);
 
+    const adoption = props.adoption;
+    const adoptedGroup = adoption?.securityGroup;
+    const adoptedSubnets = adoption?.subnetGroup;
     this.securityGroup = new SecurityGroup(this, "security-group", {
       provider: this.provider,
-      name: `redshift-endpoint-${props.endpointName}`,
-      description: `Clients of Redshift-managed VPC endpoint ${props.endpointName}, port ${props.port} only`,
+      name: adoptedGroup?.name ?? `redshift-endpoint-${props.endpointName}`,
+      description: adoptedGroup?.description ?? `Clients of Redshift-managed VPC endpoint ${props.endpointName}, port ${props.port} only`,
       vpcId: props.vpcId,
       revokeRulesOnDelete: true,
     });
+    if (adoptedGroup) this.securityGroup.importFrom(adoptedGroup.id, this.provider);
     suppressCheckov(this.securityGroup, {
       id: "CKV2_AWS_5",
       comment:
@@ -86,16 +133,18 @@ export class ConsumerStack extends AccountStack {
     });
     for (const cidr of props.allowedCidrs) {
       const v6 = cidr.includes(":");
-      new VpcSecurityGroupIngressRule(this, `ingress-${cidr.replace(/[^0-9a-fA-F]+/g, "-")}`, {
+      const adoptedRule = adoption?.ingressRules?.find((r) => r.cidr === cidr);
+      const rule = new VpcSecurityGroupIngressRule(this, `ingress-${cidr.replace(/[^0-9a-fA-F]+/g, "-")}`, {
         provider: this.provider,
         securityGroupId: this.securityGroup.id,
-        description: `Redshift clients in ${cidr}`,
+        description: adoptedRule ? adoptedRule.description : `Redshift clients in ${cidr}`,
         ipProtocol: "tcp",
         fromPort: props.port,
         toPort: props.port,
         cidrIpv4: v6 ? undefined : cidr,
         cidrIpv6: v6 ? cidr : undefined,
       });
+      if (adoptedRule) rule.importFrom(adoptedRule.ruleId, this.provider);
     }
 
     this.endpoint = new RedshiftManagedEndpoint(this, "endpoint", {
@@ -105,7 +154,16 @@ export class ConsumerStack extends AccountStack {
       endpointName: props.endpointName,
       subnetIds: props.subnetIds,
       securityGroupIds: [this.securityGroup.id, ...(props.securityGroupIds ?? [])],
+      existingSubnetGroupName: adoptedSubnets && !adoptedSubnets.managed ? adoptedSubnets.name : undefined,
+      subnetGroupName: adoptedSubnets?.managed ? adoptedSubnets.name : undefined,
+      subnetGroupDescription: adoptedSubnets?.managed ? adoptedSubnets.description : undefined,
     });
+    if (adoptedSubnets) {
+      // Import ids: the endpoint's and the subnet group's are their names (provider docs for
+      // aws_redshift_endpoint_access and aws_redshift_subnet_group).
+      this.endpoint.endpoint.importFrom(props.endpointName, this.provider);
+      if (adoptedSubnets.managed) this.endpoint.subnetGroup?.importFrom(adoptedSubnets.name, this.provider);
+    }
 
     this.requireProducerState(props);
     this.checkSubnets(props);

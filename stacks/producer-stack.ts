@@ -13,6 +13,11 @@ export interface EndpointGrant {
   readonly accountId: string;
   /** Exactly the VPCs of that account that may create endpoints. Never empty: empty means all VPCs. */
   readonly vpcIds: readonly string[];
+  /**
+   * The authorization exists already (built by hand): import it, as `<accountId>:<cluster>`, instead of creating it.
+   * @default false
+   */
+  readonly importExisting?: boolean;
 }
 
 export interface ProducerStackProps extends AccountStackProps {
@@ -67,6 +72,7 @@ export class ProducerStack extends AccountStack {
         vpcIds: [...grant.vpcIds],
         forceDelete: props.forceDeleteAuthorizations ?? false,
       });
+      if (grant.importExisting === true) authorization.importFrom(`${grant.accountId}:${cid}`, this.provider);
       this.authorizations.set(grant.accountId, authorization);
       new TerraformOutput(this, `authorization-${grant.accountId}-status`, {
         description: `Endpoint authorization of account ${grant.accountId} on cluster ${cid}`,

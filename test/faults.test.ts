@@ -9,6 +9,7 @@ describe("fault options", () => {
       environment: "dev",
       configFile: "d.json",
       keep: false,
+      enforceIam: false,
       verbose: false,
       emulator: { faultRate: 0.3, faultSeed: 7, failEndpoints: ["a", "b"] },
     });

@@ -3,6 +3,8 @@
  * build (lib/app/index.ts and lib/app/bootstrap.ts) use it without importing
  * each other.
  */
+import type { Adoptions } from "../config/adoption";
+
 export interface BuildOptions {
   /** Absolute folder where local state files live (the project root). */
   readonly stateDir: string;
@@ -15,4 +17,10 @@ export interface BuildOptions {
    * @default the version @cdktf/provider-aws was generated for
    */
   readonly awsProviderVersion?: string;
+  /**
+   * What each environment imports instead of creating: its adoption file
+   * (`config/adopted/<env>.json`, written by `npm run adopt`).
+   * @default none: every resource is created
+   */
+  readonly adoptions?: Adoptions;
 }

@@ -13,7 +13,8 @@ import { ProducerStack } from "../../stacks/producer-stack";
 import type { StateBackend } from "../../stacks/backend";
 import { buildBootstrap, providerRoleArn } from "./bootstrap";
 import type { BuildOptions } from "./build-options";
-import type { Config, EnvironmentConfig } from "../config";
+import type { AdoptedConsumer, Config, EnvironmentConfig } from "../config";
+import type { ConsumerAdoption } from "../../stacks/consumer-stack";
 import { consumerStackId, endpointGrants, producerStackId } from "../config/layout";
 
 export type { BuildOptions } from "./build-options";
@@ -54,6 +55,7 @@ function buildEnvironment(scope: Construct, envName: string, env: EnvironmentCon
   const backend = stateBackendFor(env, options);
   const envTags = { ...PROJECT_TAGS, ...env.tags, environment: envName };
   const p = env.producer;
+  const adoption = options.adoptions?.[envName];
 
   const producer = new ProducerStack(scope, producerStackId(envName), {
     region: env.region,
@@ -64,7 +66,11 @@ function buildEnvironment(scope: Construct, envName: string, env: EnvironmentCon
     backend,
     clusterIdentifier: p.clusterIdentifier,
     port: p.port,
-    grants: [...endpointGrants(env)].map(([accountId, vpcIds]) => ({ accountId, vpcIds })),
+    grants: [...endpointGrants(env)].map(([accountId, vpcIds]) => {
+      // An adopted authorization keeps the VPCs it allows beyond the config's: revoking one could cut off someone else's endpoint.
+      const adopted = adoption?.authorizations?.find((a) => a.accountId === accountId);
+      return { accountId, vpcIds: [...vpcIds, ...(adopted?.extraVpcIds ?? [])], importExisting: adopted !== undefined };
+    }),
     forceDeleteAuthorizations: p.forceDeleteAuthorizations,
   });
 
@@ -89,7 +95,19 @@ function buildEnvironment(scope: Construct, envName: string, env: EnvironmentCon
         dnsRecordName: c.dns?.recordName,
         dnsZoneName: c.dns && "zoneName" in c.dns ? c.dns.zoneName : undefined,
         dnsZoneId: c.dns && "zoneId" in c.dns ? c.dns.zoneId : undefined,
+        adoption: consumerAdoption(adoption?.consumers?.[c.name]),
       }),
   );
   return { producer, consumers };
+}
+
+/** A consumer's adoption file entry, in the stack's words. */
+function consumerAdoption(adopted: AdoptedConsumer | undefined): ConsumerAdoption | undefined {
+  if (adopted === undefined) return undefined;
+  const group = adopted.subnetGroup;
+  return {
+    subnetGroup: group && { name: group.name, description: group.description, managed: group.managed },
+    securityGroup: adopted.securityGroup,
+    ingressRules: adopted.ingressRules?.map((r) => ({ cidr: r.cidr, ruleId: r.id, description: r.description })),
+  };
 }

@@ -10,13 +10,16 @@
  * names) once, validates all of it, and returns typed data or a ConfigError
  * that lists every problem with its JSON path, the value and the rule.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import type { z } from "zod";
+import { type Adoption, type Adoptions, AdoptionSchema } from "./adoption";
 import { type ConfigIssue, crossFieldIssues, formatPath, issue } from "./checks";
 import { UserError } from "./errors";
+import { adoptionFile, endpointGrants } from "./layout";
 import { BackendSchema, type Config, ConfigSchema, ConsumerSchema, DnsSchema, EnvironmentSchema, ProducerSchema, QuotasSchema } from "./schema";
 
 export * from "./schema";
+export * from "./adoption";
 export { formatPath } from "./checks";
 export type { ConfigIssue } from "./checks";
 
@@ -51,6 +54,11 @@ function preview(value: unknown): string {
  * already (main.ts does, to size the synth before loading everything else).
  */
 export function loadConfig(file: string, preread?: string): Config {
+  return parseConfig(readJson(file, preread), file);
+}
+
+/** Reads and parses a JSON file; a missing, unreadable or malformed file is a ConfigError naming it. */
+function readJson(file: string, preread?: string): unknown {
   let text: string;
   try {
     text = preread ?? readFileSync(file, "utf8");
@@ -72,7 +80,116 @@ export function loadConfig(file: string, preread?: string): Config {
   } catch (e) {
     throw new ConfigError(file, [issue([], `is not valid JSON: ${jsonErrorWhere(text, (e as Error).message)}`)]);
   }
-  return parseConfig(raw, file);
+  return raw;
+}
+
+/**
+ * The adoption files of `config`'s environments (`adopted/<env>.json` next to
+ * `configFile`), each validated alone and against the config. Environments
+ * without a file are absent. Throws ConfigError listing every problem.
+ */
+export function loadAdoptions(configFile: string, config: Config): Adoptions {
+  const adoptions: Record<string, Adoption> = {};
+  for (const envName of Object.keys(config.environments)) {
+    const file = adoptionFile(configFile, envName);
+    if (!existsSync(file)) continue;
+    adoptions[envName] = parseAdoption(readJson(file), config, envName, file);
+  }
+  return adoptions;
+}
+
+/** Validates one adoption file's parsed JSON against its schema and the environment it belongs to. */
+export function parseAdoption(raw: unknown, config: Config, envName: string, file = "<adoption>"): Adoption {
+  const result = AdoptionSchema.safeParse(raw, { reportInput: true });
+  if (!result.success) throw new ConfigError(file, sortIssues(result.error.issues.flatMap(toConfigIssues)));
+  const issues = adoptionIssues(result.data, config, envName);
+  if (issues.length) throw new ConfigError(file, issues);
+  return result.data;
+}
+
+/** The adoption must describe this environment as configured: its consumers, endpoints, CIDRs, subnets and grantees. */
+function adoptionIssues(adoption: Adoption, config: Config, envName: string): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  if (adoption.environment !== envName) {
+    issues.push(issue(["environment"], `must be "${envName}", the environment whose file this is`, adoption.environment));
+  }
+  const env = config.environments[envName];
+  const grants = endpointGrants(env);
+  (adoption.authorizations ?? []).forEach((a, i) => {
+    const vpcs = grants.get(a.accountId);
+    if (vpcs === undefined) {
+      issues.push(issue(["authorizations", i, "accountId"], `must be a consumer account of environment ${envName} other than the producer's`, a.accountId));
+      return;
+    }
+    if (a.clusterIdentifier !== env.producer.clusterIdentifier) {
+      issues.push(issue(["authorizations", i, "clusterIdentifier"], `must be the producer's cluster ${env.producer.clusterIdentifier}`, a.clusterIdentifier));
+    }
+    a.extraVpcIds.forEach((vpc, j) => {
+      if (vpcs.includes(vpc)) {
+        issues.push(
+          issue(["authorizations", i, "extraVpcIds", j], "must not repeat a VPC the config already names (list only the VPCs beyond the config's)", vpc),
+        );
+      }
+    });
+  });
+  for (const [name, adopted] of Object.entries(adoption.consumers ?? {})) {
+    const consumer = env.consumers.find((c) => c.name === name);
+    if (consumer === undefined) {
+      issues.push(issue(["consumers", name], `must be a consumer of environment ${envName} (${env.consumers.map((c) => c.name).join(", ")})`, adopted));
+      continue;
+    }
+    if ((adopted.endpointName === undefined) !== (adopted.subnetGroup === undefined)) {
+      issues.push(
+        issue(["consumers", name], "must give endpointName and subnetGroup together (the adopted endpoint and the group it stands on), or neither", adopted),
+      );
+      continue;
+    }
+    if (adopted.endpointName !== undefined && adopted.endpointName !== consumer.endpointName) {
+      issues.push(
+        issue(
+          ["consumers", name, "endpointName"],
+          `must equal the consumer's endpointName "${consumer.endpointName}"; an endpoint cannot be renamed without replacing it`,
+          adopted.endpointName,
+        ),
+      );
+    }
+    const active = consumer.subnetIds[0];
+    const group = adopted.subnetGroup ?? { managed: true, subnetIds: [active] };
+    if (group.managed && (group.subnetIds.length !== 1 || group.subnetIds[0] !== active)) {
+      issues.push(
+        issue(
+          ["consumers", name, "subnetGroup", "subnetIds"],
+          `a managed subnet group must hold exactly the consumer's one subnet [${JSON.stringify(active)}]`,
+          group.subnetIds,
+        ),
+      );
+    }
+    if (!group.managed && !group.subnetIds.includes(active)) {
+      issues.push(
+        issue(
+          ["consumers", name, "subnetGroup", "subnetIds"],
+          `must include the consumer's subnetIds[0] ${active}: the unmanaged group keeps the endpoint where it is; to move it, follow the AZ runbook (remove endpointName and subnetGroup here first)`,
+          group.subnetIds,
+        ),
+      );
+    }
+    const seen = new Set<string>();
+    (adopted.ingressRules ?? []).forEach((rule, i) => {
+      if (!consumer.allowedCidrs.includes(rule.cidr)) {
+        issues.push(
+          issue(["consumers", name, "ingressRules", i, "cidr"], `must be one of the consumer's allowedCidrs (${consumer.allowedCidrs.join(", ")})`, rule.cidr),
+        );
+      }
+      if (seen.has(rule.cidr)) issues.push(issue(["consumers", name, "ingressRules", i, "cidr"], "must appear once: one rule per CIDR", rule.cidr));
+      seen.add(rule.cidr);
+    });
+    if (adopted.ingressRules?.length && adopted.securityGroup === undefined) {
+      issues.push(
+        issue(["consumers", name, "ingressRules"], "needs securityGroup: rules are imported only with the group they belong to", adopted.ingressRules),
+      );
+    }
+  }
+  return issues;
 }
 
 /** Validates already-parsed JSON. */

@@ -3,6 +3,7 @@
  * and the endpoint authorizations its producer grants. Light to load: main.ts
  * reads it before anything heavy.
  */
+import * as path from "node:path";
 import type { EnvironmentConfig } from "./schema";
 
 /** The project's default config file, relative to the project root. */
@@ -31,4 +32,13 @@ export function endpointGrants(env: EnvironmentConfig): ReadonlyMap<string, read
     grants.set(c.accountId, vpcs);
   }
   return grants;
+}
+
+/**
+ * The adoption file of environment `envName` (lib/config/adoption.ts): in
+ * the folder `adopted` next to the config file, so that a scratch copy of
+ * the config (the rehearsal's) has its own.
+ */
+export function adoptionFile(configFile: string, envName: string): string {
+  return path.join(path.dirname(configFile), "adopted", `${envName}.json`);
 }

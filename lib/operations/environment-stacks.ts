@@ -5,9 +5,11 @@
  * (scripts/cdktf-env.ts). Everything here is
  * pure except the injected spawner, so it is tested without running cdktf.
  */
+import * as path from "node:path";
 import type { CommandResult } from "../synth/command";
-import { type Config, UserError, loadConfig } from "../config";
-import { consumerStackId, producerStackId } from "../config/layout";
+import { type Config, UserError, loadAdoptions, loadConfig } from "../config";
+import { adoptionFile, consumerStackId, producerStackId } from "../config/layout";
+import { type EngineRunner, adoptedEndpointReplacements, planStack, refusalMessage } from "./adoption-guard";
 
 /** An environment name that the config does not define. Exit code 2, like any usage error. */
 export class UnknownEnvironmentError extends UserError {
@@ -75,7 +77,21 @@ export interface EnvironmentCommandOptions {
    * @default none: cdktf runs `terraform` from PATH as configured by the user
    */
   readonly engine?: { readonly env: Readonly<Record<string, string>>; readonly args: readonly string[] };
+  /**
+   * Runs the engine with its output captured, for the plan check before
+   * applying a consumer whose endpoint was adopted (lib/operations/adoption-guard.ts).
+   * @default none: no plan check (and a deploy of adopted endpoints is refused, since it cannot be checked)
+   */
+  readonly runEngine?: EngineRunner;
+  /**
+   * The engine binary the plan check runs (cdktf's TERRAFORM_BINARY_NAME).
+   * @default engine.env's TERRAFORM_BINARY_NAME, else `terraform`
+   */
+  readonly terraformBinary?: string;
 }
+
+/** One step of a command: a cdktf run, or the plan check of adopted endpoints in some stacks. */
+type Step = { readonly cdktf: string[] } | { readonly guard: { readonly stack: string; readonly endpointName: string }[] };
 
 const usage = (command: string) =>
   `Usage: npm run ${command} -- <environment> [cdktf ${command} options${command === "diff" ? "" : ", e.g. --auto-approve"}]\n`;
@@ -94,20 +110,83 @@ export async function environmentCommand(options: EnvironmentCommandOptions): Pr
   if (envName === undefined || envName.startsWith("-")) {
     return { exitCode: 2, stderr: `Missing environment name.\n${usage(command)}` };
   }
-  let invocations: string[][];
+  let steps: Step[];
+  let outdir: string;
   try {
     const config = loadConfig(options.configFile);
     const engineArgs = (options.engine?.args ?? []).filter((a) => !extraArgs.includes(a));
-    invocations = cdktfInvocations(command as CdktfCommand, environmentStackIds(config, envName, options.configFile), [...extraArgs, ...engineArgs]);
+    const stackIds = environmentStackIds(config, envName, options.configFile);
+    const args = [...extraArgs, ...engineArgs];
+    const adoption = loadAdoptions(options.configFile, config)[envName];
+    const guarded = config.environments[envName].consumers
+      .filter((c) => adoption?.consumers?.[c.name]?.endpointName !== undefined)
+      .map((c) => ({ stack: consumerStackId(envName, c.name), endpointName: c.endpointName }));
+    steps =
+      command === "deploy" && guarded.length > 0
+        ? guardedDeploy(stackIds, args, guarded)
+        : cdktfInvocations(command as CdktfCommand, stackIds, args).map((cdktf) => ({ cdktf }));
+    outdir = outputArg(args) ?? "cdktf.out";
   } catch (e) {
     if (e instanceof UnknownEnvironmentError) return { exitCode: 2, stderr: `${e.message}\n${usage(command)}` };
     if (e instanceof UserError) return { exitCode: 1, stderr: `${e.message}\n` };
     throw e;
   }
-  for (const args of invocations) {
-    options.announce?.(`> npx ${args.join(" ")}`);
-    const exitCode = await options.spawn("npx", args, options.engine?.env ?? {});
+  for (const step of steps) {
+    if ("guard" in step) {
+      const refusal = await checkAdoptedEndpoints(options, envName, outdir, step.guard);
+      if (refusal !== undefined) return { exitCode: 1, stderr: `${refusal}\n` };
+      continue;
+    }
+    options.announce?.(`> npx ${step.cdktf.join(" ")}`);
+    const exitCode = await options.spawn("npx", step.cdktf, options.engine?.env ?? {});
     if (exitCode !== 0) return { exitCode, stderr: "" };
   }
   return { exitCode: 0, stderr: "" };
+}
+
+/**
+ * A deploy with adopted endpoints, in three steps: the producer (the
+ * consumers read its state), the plan check of each adopted consumer, then
+ * the consumers from the same synth (the producer they depend on was
+ * applied by the first step, hence --ignore-missing-stack-dependencies).
+ */
+export function guardedDeploy(stackIds: readonly string[], args: readonly string[], guarded: { stack: string; endpointName: string }[]): Step[] {
+  const [producer, ...consumers] = stackIds;
+  return [
+    { cdktf: ["cdktf", "deploy", producer, ...args] },
+    { guard: guarded },
+    { cdktf: ["cdktf", "deploy", ...consumers, "--skip-synth", "--ignore-missing-stack-dependencies", ...args] },
+  ];
+}
+
+/** The folder cdktf synthesizes into: the value of `--output` among `args`, if any. */
+function outputArg(args: readonly string[]): string | undefined {
+  const i = args.indexOf("--output");
+  if (i >= 0) return args[i + 1];
+  return args.find((a) => a.startsWith("--output="))?.slice("--output=".length);
+}
+
+/** Plans each guarded stack; returns the refusal message when one would destroy or replace its adopted endpoint. */
+async function checkAdoptedEndpoints(
+  options: EnvironmentCommandOptions,
+  envName: string,
+  outdir: string,
+  guarded: readonly { stack: string; endpointName: string }[],
+): Promise<string | undefined> {
+  const file = adoptionFile(options.configFile, envName);
+  if (options.runEngine === undefined)
+    return `Refusing to deploy: ${file} adopts endpoints, and this deploy cannot plan them first to check that none is replaced.`;
+  const terraform = options.terraformBinary ?? options.engine?.env.TERRAFORM_BINARY_NAME ?? "terraform";
+  for (const { stack, endpointName } of guarded) {
+    options.announce?.(`> checking that the plan of ${stack} keeps the adopted endpoint ${endpointName}`);
+    let plan: unknown;
+    try {
+      plan = await planStack(terraform, path.join(outdir, "stacks", stack), options.runEngine);
+    } catch (e) {
+      return `Refusing to deploy ${stack}: it adopts endpoint ${endpointName} (${file}), and planning it to check that the endpoint is kept failed:\n${(e as Error).message.trim()}`;
+    }
+    const replacements = adoptedEndpointReplacements(plan, [endpointName]);
+    if (replacements.length > 0) return refusalMessage(stack, file, replacements);
+  }
+  return undefined;
 }

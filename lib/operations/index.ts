@@ -3,6 +3,8 @@
  * each, each called by a thin script in scripts/:
  *   environment-stacks.ts  `npm run deploy` / `npm run diff` for one environment
  *   verify.ts              `npm run verify`: the post-deploy health check
+ *   adopt.ts               `npm run adopt`: finds what was built by hand, writes the adoption file
+ *   adoption-guard.ts      `npm run deploy`'s refusal to replace an adopted endpoint
  *   iam-policies.ts        `npm run iam-policies`: least-privilege deploy policies
  *   checkov-report.ts      `npm run scan`: applies in-code checkov suppressions
  *   package-contents.ts    `npm run check-package`: the tarball holds only exports and their imports

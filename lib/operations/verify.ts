@@ -25,7 +25,7 @@ import {
 } from "@aws-sdk/client-redshift";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
-import { type Config, type ConsumerConfig, type EnvironmentConfig, UserError } from "../config";
+import { type Adoption, type Config, type ConsumerConfig, type EnvironmentConfig, UserError } from "../config";
 import { consumerStackId, endpointGrants, producerStackId } from "../config/layout";
 
 /** How long `--connect` waits for a TCP connection, in milliseconds. */
@@ -156,6 +156,11 @@ export interface VerifyOptions {
   readonly concurrency?: number;
   /** The TCP probe. @default probeTcp */
   readonly probe?: TcpProbe;
+  /**
+   * The environment's adoption file: the VPCs an adopted authorization keeps beyond the config's are expected too.
+   * @default none
+   */
+  readonly adoption?: Adoption;
 }
 
 /** Options of the default client factory. */
@@ -334,7 +339,10 @@ async function verifyProducer(ctx: Context): Promise<CheckResult[]> {
   if (identity.status !== "OK") {
     return [identity, ...grants.map(([account]) => skipped(stack, "authorization", "no credentials for the producer account (see identity)", account))];
   }
-  const authorizations = await Promise.all(grants.map(([account, vpcIds]) => checkAuthorization(ctx, stack, clients.redshift, account, vpcIds)));
+  const kept = (account: string) => ctx.options.adoption?.authorizations?.find((a) => a.accountId === account)?.extraVpcIds ?? [];
+  const authorizations = await Promise.all(
+    grants.map(([account, vpcIds]) => checkAuthorization(ctx, stack, clients.redshift, account, [...vpcIds, ...kept(account)])),
+  );
   return [identity, ...authorizations];
 }
 

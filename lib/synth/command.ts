@@ -10,7 +10,7 @@
  * synth` runs, in-process, against any config and output folder.
  */
 import * as path from "node:path";
-import { UserError, loadConfig } from "../config";
+import { UserError, loadAdoptions, loadConfig } from "../config";
 import { synthesizeConfig } from "./parallel-synth";
 import { type SynthWorkerPool, isThreadCount } from "./synth-pool";
 
@@ -48,6 +48,8 @@ export function synthCommand(options: SynthCommandOptions): CommandResult {
       throw new UserError(`REDSHIFT_ENDPOINTS_SYNTH_THREADS must be a whole number of threads, at least 1; got ${String(threads)}`);
     }
     const config = loadConfig(options.configFile, options.configText);
+    // config/adopted/<env>.json next to the config: what `npm run adopt` found built by hand, imported instead of created.
+    const adoptions = loadAdoptions(options.configFile, config);
     synthesizeConfig(config, {
       outdir: options.outdir,
       stateDir: path.resolve(options.stateDir),
@@ -55,6 +57,7 @@ export function synthCommand(options: SynthCommandOptions): CommandResult {
       pool: options.pool,
       cores: options.cores,
       awsProviderVersion: options.awsProviderVersion,
+      adoptions,
     });
     return { exitCode: 0, stderr: "" };
   } catch (e) {

@@ -15,7 +15,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { buildBootstrap } from "../app/bootstrap";
 import { buildEnvironments, buildStacks } from "../app";
-import type { Config } from "../config";
+import type { Adoptions, Config } from "../config";
 import { type SynthAnswer, type SynthWorkerPool, plannedThreads } from "./synth-pool";
 import { SynthError, synthesizeAtomically, synthesizeInto, withStaging } from "./atomic";
 
@@ -53,6 +53,8 @@ export interface SynthConfigOptions {
   readonly cores?: number;
   /** See BuildOptions.awsProviderVersion. @default the bindings' version */
   readonly awsProviderVersion?: string;
+  /** See BuildOptions.adoptions. @default none */
+  readonly adoptions?: Adoptions;
 }
 
 /** One thread's share. Plain data: it crosses the thread boundary. */
@@ -65,6 +67,7 @@ export interface SynthJob {
   readonly outdir: string;
   readonly stateDir: string;
   readonly awsProviderVersion?: string;
+  readonly adoptions?: Adoptions;
 }
 
 const stacksOf = (config: Config, envName: string) => 1 + config.environments[envName].consumers.length;
@@ -81,7 +84,9 @@ export function synthesizeConfig(config: Config, options: SynthConfigOptions): v
   const groups = pool ? partition(envNames, weight, Math.min(threads, envNames.length), headStart) : [envNames];
   if (!pool || groups.length <= 1) {
     pool?.close();
-    synthesizeAtomically(outdir, (app) => buildStacks(app, config, { stateDir: options.stateDir, outdir, awsProviderVersion: options.awsProviderVersion }));
+    synthesizeAtomically(outdir, (app) =>
+      buildStacks(app, config, { stateDir: options.stateDir, outdir, awsProviderVersion: options.awsProviderVersion, adoptions: options.adoptions }),
+    );
     return;
   }
   withStaging(outdir, (staging) => {
@@ -95,6 +100,7 @@ export function synthesizeConfig(config: Config, options: SynthConfigOptions): v
       outdir,
       stateDir: options.stateDir,
       awsProviderVersion: options.awsProviderVersion,
+      adoptions: options.adoptions,
     }));
     const [own, ...others] = jobs;
     for (const job of others) fs.mkdirSync(job.stagingDir);
@@ -121,7 +127,7 @@ export function synthesizeConfig(config: Config, options: SynthConfigOptions): v
 
 /** Builds and synthesizes one share into its staging part. Returns the problems. */
 export function runSynthJob(job: SynthJob): string[] {
-  const options = { stateDir: job.stateDir, outdir: job.outdir, awsProviderVersion: job.awsProviderVersion };
+  const options = { stateDir: job.stateDir, outdir: job.outdir, awsProviderVersion: job.awsProviderVersion, adoptions: job.adoptions };
   return synthesizeInto(job.stagingDir, (app) => {
     buildEnvironments(app, job.config, job.envNames, options);
     if (job.bootstrap) buildBootstrap(app, job.config, options);

@@ -8,6 +8,11 @@
  * validation when the list is known, and at plan with a precondition when it
  * is only known then.
  *
+ * One exception, for adopting an endpoint that was built by hand:
+ * `existingSubnetGroupName` places the endpoint on an existing subnet group
+ * that the construct does not create or manage, whatever its subnet count
+ * (see that prop). Every group the construct creates holds exactly one subnet.
+ *
  * The construct knows nothing of this repository's config file: another
  * team can use it from its own cdktf app with nothing but props.
  */
@@ -40,6 +45,8 @@ export interface RedshiftManagedEndpointProps {
   /**
    * The subnet of the endpoint's network interface. Exactly one: it fixes the AZ.
    * May be a token (for example from a data source); then the count is checked at plan.
+   * With `existingSubnetGroupName` it names the subnet the interface already sits in,
+   * and no group is made of it.
    */
   readonly subnetIds: string[];
   /** VPC security groups of the endpoint. At least one, or AWS attaches the VPC's default group. */
@@ -50,6 +57,26 @@ export interface RedshiftManagedEndpointProps {
    * endpoint to another subnet replaces the group and the endpoint; `<endpointName>` otherwise
    */
   readonly subnetGroupName?: string;
+  /**
+   * Description of the cluster subnet group (an adopted group keeps the one it has).
+   * @default `Single subnet of Redshift-managed VPC endpoint <endpointName>`
+   */
+  readonly subnetGroupDescription?: string;
+  /**
+   * Name of an existing cluster subnet group to place the endpoint on, instead of
+   * creating a single-subnet group. The construct then creates no subnet group and
+   * manages none: the group is only referenced by name, and the endpoint has no
+   * `replace_triggered_by` on it.
+   *
+   * This is the one exception to the single-subnet rule, and it exists only to adopt
+   * an endpoint that was built by hand on a group of two or more subnets: such a group
+   * cannot be narrowed to one subnet without replacing the endpoint (a new network
+   * interface and address). The endpoint stays in the AZ AWS picked when it was
+   * created. To move it to a group this construct manages, drop this prop in a planned
+   * window: the endpoint is replaced once, into `subnetIds`.
+   * @default none: the construct creates a group holding exactly `subnetIds`
+   */
+  readonly existingSubnetGroupName?: string;
   /**
    * Tags for the subnet group (the endpoint itself takes no tags).
    * @default no tags beyond the provider's default tags
@@ -62,8 +89,8 @@ export const SINGLE_SUBNET_RULE =
   "a Redshift-managed VPC endpoint gets a single network interface in one AZ, which AWS picks from the subnet group and which can never move, so the subnet group must hold exactly one subnet";
 
 export class RedshiftManagedEndpoint extends Construct {
-  /** The cluster subnet group, holding the single subnet. */
-  public readonly subnetGroup: RedshiftSubnetGroup;
+  /** The cluster subnet group, holding the single subnet; undefined with `existingSubnetGroupName`. */
+  public readonly subnetGroup?: RedshiftSubnetGroup;
   /** The endpoint itself. */
   public readonly endpoint: RedshiftEndpointAccess;
   /** DNS address of the endpoint. */
@@ -92,10 +119,49 @@ export class RedshiftManagedEndpoint extends Construct {
         ? `${props.endpointName}-${props.subnetIds[0]}`
         : props.endpointName;
 
-    this.subnetGroup = new RedshiftSubnetGroup(this, "subnet-group", {
+    if (props.existingSubnetGroupName !== undefined) {
+      this.endpoint = new RedshiftEndpointAccess(this, "endpoint", {
+        provider: props.provider,
+        endpointName: props.endpointName,
+        clusterIdentifier: props.clusterIdentifier,
+        resourceOwner: props.resourceOwner,
+        subnetGroupName: props.existingSubnetGroupName,
+        vpcSecurityGroupIds: props.securityGroupIds,
+      });
+    } else {
+      const subnetGroup = this.createSubnetGroup(props, subnetsKnown, derivedName);
+      this.subnetGroup = subnetGroup;
+      this.endpoint = new RedshiftEndpointAccess(this, "endpoint", {
+        provider: props.provider,
+        endpointName: props.endpointName,
+        clusterIdentifier: props.clusterIdentifier,
+        resourceOwner: props.resourceOwner,
+        subnetGroupName: subnetGroup.name,
+        vpcSecurityGroupIds: props.securityGroupIds,
+        lifecycle: {
+          // A subnet group's subnet_ids can change in place, which would leave the
+          // endpoint's network interface where it was. Replace the endpoint instead.
+          replaceTriggeredBy: [`${subnetGroup.terraformResourceType}.${subnetGroup.friendlyUniqueId}.subnet_ids`],
+        },
+      });
+    }
+
+    const eni = this.endpoint.vpcEndpoint.get(0).networkInterface.get(0);
+    this.endpointAddress = this.endpoint.address;
+    this.endpointPort = this.endpoint.port;
+    this.endpointPrivateIpAddress = eni.privateIpAddress;
+    this.endpointAvailabilityZone = eni.availabilityZone;
+    this.endpointSubnetId = eni.subnetId;
+    this.endpointNetworkInterfaceId = eni.networkInterfaceId;
+    this.vpcEndpointId = this.endpoint.vpcEndpoint.get(0).vpcEndpointId;
+  }
+
+  /** The single-subnet group, refused at plan when its subnets are only known then and are not one. */
+  private createSubnetGroup(props: RedshiftManagedEndpointProps, subnetsKnown: boolean, derivedName: string): RedshiftSubnetGroup {
+    return new RedshiftSubnetGroup(this, "subnet-group", {
       provider: props.provider,
       name: props.subnetGroupName ?? derivedName,
-      description: `Single subnet of Redshift-managed VPC endpoint ${props.endpointName}`,
+      description: props.subnetGroupDescription ?? `Single subnet of Redshift-managed VPC endpoint ${props.endpointName}`,
       subnetIds: props.subnetIds,
       tags: props.tags ? { ...props.tags } : undefined,
       lifecycle: subnetsKnown
@@ -109,29 +175,6 @@ export class RedshiftManagedEndpoint extends Construct {
             ],
           },
     });
-
-    this.endpoint = new RedshiftEndpointAccess(this, "endpoint", {
-      provider: props.provider,
-      endpointName: props.endpointName,
-      clusterIdentifier: props.clusterIdentifier,
-      resourceOwner: props.resourceOwner,
-      subnetGroupName: this.subnetGroup.name,
-      vpcSecurityGroupIds: props.securityGroupIds,
-      lifecycle: {
-        // A subnet group's subnet_ids can change in place, which would leave the
-        // endpoint's network interface where it was. Replace the endpoint instead.
-        replaceTriggeredBy: [`${this.subnetGroup.terraformResourceType}.${this.subnetGroup.friendlyUniqueId}.subnet_ids`],
-      },
-    });
-
-    const eni = this.endpoint.vpcEndpoint.get(0).networkInterface.get(0);
-    this.endpointAddress = this.endpoint.address;
-    this.endpointPort = this.endpoint.port;
-    this.endpointPrivateIpAddress = eni.privateIpAddress;
-    this.endpointAvailabilityZone = eni.availabilityZone;
-    this.endpointSubnetId = eni.subnetId;
-    this.endpointNetworkInterfaceId = eni.networkInterfaceId;
-    this.vpcEndpointId = this.endpoint.vpcEndpoint.get(0).vpcEndpointId;
   }
 }
 
