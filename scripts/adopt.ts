@@ -6,7 +6,8 @@
  * Exit codes: 0 adopted or nothing to adopt, 1 something refused, 2 the
  * command could not run (usage, config, crash).
  */
-import { DEFAULT_CONFIG_FILE, UserError, loadConfig } from "../lib/config";
+import { describeFailure } from "../lib/synth/command";
+import { DEFAULT_CONFIG_FILE, loadConfig } from "../lib/config";
 import { adoptionFile } from "../lib/config/layout";
 import { ADOPT_SESSION_NAME, adoptEnvironment, adoptExitCode, formatAdoptTable, writeAdoptionFile } from "../lib/operations/adopt";
 import { awsClientFactory, selectEnvironment } from "../lib/operations/verify";
@@ -50,9 +51,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    if (e instanceof UserError) process.stderr.write(`${e.message}\n`);
-    else if (process.env.REDSHIFT_ENDPOINTS_DEBUG === "1") process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
-    else process.stderr.write(`Adopt failed: ${e instanceof Error ? e.message : String(e)}\n(set REDSHIFT_ENDPOINTS_DEBUG=1 for the stack trace)\n`);
+    process.stderr.write(describeFailure(e, process.env.REDSHIFT_ENDPOINTS_DEBUG === "1", "Adopt"));
     process.exitCode = 2;
   },
 );

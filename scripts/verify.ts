@@ -4,6 +4,7 @@
  * lib/operations/verify.ts with the real AWS clients, prints, and sets the exit code:
  * 0 healthy, 1 unhealthy, 2 the check could not run (usage, config, crash).
  */
+import { describeFailure } from "../lib/synth/command";
 import { parseArgs } from "node:util";
 import { DEFAULT_CONFIG_FILE, UserError, loadAdoptions, loadConfig } from "../lib/config";
 import {
@@ -114,9 +115,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    if (e instanceof UserError) process.stderr.write(`${e.message}\n`);
-    else if (process.env.REDSHIFT_ENDPOINTS_DEBUG === "1") process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
-    else process.stderr.write(`Verify failed: ${e instanceof Error ? e.message : String(e)}\n(set REDSHIFT_ENDPOINTS_DEBUG=1 for the stack trace)\n`);
+    process.stderr.write(describeFailure(e, process.env.REDSHIFT_ENDPOINTS_DEBUG === "1", "Verify"));
     process.exitCode = 2;
   },
 );

@@ -17,6 +17,7 @@
  * AWS clients come from an injected factory (verify's), so tests run this
  * against mocks and the emulator; nothing here reads `process.env`.
  */
+import { errorText, isAwsError } from "./aws-errors";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { DescribeSecurityGroupRulesCommand, DescribeSecurityGroupsCommand, type SecurityGroupRule } from "@aws-sdk/client-ec2";
@@ -423,17 +424,4 @@ export function writeAdoptionFile(file: string, adoption: Adoption): void {
   const temporary = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(temporary, `${JSON.stringify(adoption, null, 2)}\n`);
   fs.renameSync(temporary, file);
-}
-
-/** True when `e` is the AWS error `code`, with or without the SDK's `Fault`/`Exception` suffix. */
-function isAwsError(e: unknown, code: string): boolean {
-  if (!(e instanceof Error)) return false;
-  const names = [e.name, (e as { Code?: unknown }).Code].filter((n): n is string => typeof n === "string");
-  return names.some((n) => n === code || n === `${code}Fault` || n === `${code}Exception`);
-}
-
-function errorText(e: unknown): string {
-  if (!(e instanceof Error)) return String(e);
-  const message = e.message.split("\n")[0].trim();
-  return message === "" ? e.name : `${e.name}: ${message}`;
 }

@@ -13,6 +13,7 @@
  * so tests run everything against mocks. Nothing here reads `process.env`;
  * `scripts/verify.ts` does the wiring.
  */
+import { errorText, isAwsError } from "./aws-errors";
 import * as net from "node:net";
 import { DescribeSubnetsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import {
@@ -567,20 +568,6 @@ async function checkConnect(ctx: Context, stack: string, c: ConsumerConfig, host
 
 function skipped(stack: string, check: CheckName, why: string, subject?: string): CheckResult {
   return { stack, check, ...(subject === undefined ? {} : { subject }), status: "SKIPPED", detail: `skipped: ${why}` };
-}
-
-/** True when `e` is the AWS error `code`, with or without the SDK's `Fault`/`Exception` suffix. */
-function isAwsError(e: unknown, code: string): boolean {
-  if (!(e instanceof Error)) return false;
-  const names = [e.name, (e as { Code?: unknown }).Code].filter((n): n is string => typeof n === "string");
-  return names.some((n) => n === code || n === `${code}Fault` || n === `${code}Exception`);
-}
-
-/** `Name: first line of the message`, with no stack trace. */
-function errorText(e: unknown): string {
-  if (!(e instanceof Error)) return String(e);
-  const message = e.message.split("\n")[0].trim();
-  return message === "" ? e.name : `${e.name}: ${message}`;
 }
 
 const SOCKET_ERRORS: Readonly<Record<string, string>> = {

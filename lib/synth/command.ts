@@ -66,10 +66,13 @@ export function synthCommand(options: SynthCommandOptions): CommandResult {
   }
 }
 
-/** A user error prints its message only; anything else adds how to get the trace. */
-export function describeFailure(e: unknown, debug: boolean): string {
+/**
+ * A user error prints its message only; anything else adds how to get the
+ * trace. `command` names what failed (`Synth`, `Verify`, `Adopt`).
+ */
+export function describeFailure(e: unknown, debug: boolean, command = "Synth"): string {
   if (e instanceof UserError) return `${e.message}\n`;
   const error = e instanceof Error ? e : new Error(String(e));
   if (debug) return `${error.stack}\n`;
-  return `Synth failed: ${error.message}\n(set REDSHIFT_ENDPOINTS_DEBUG=1 for the stack trace)\n`;
+  return `${command} failed: ${error.message}\n(set REDSHIFT_ENDPOINTS_DEBUG=1 for the stack trace)\n`;
 }
