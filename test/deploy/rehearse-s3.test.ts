@@ -19,7 +19,8 @@ test("an environment on the S3 backend keeps every stack's state in the emulator
     const stateRole = "arn:aws:iam::444444444444:role/redshift-endpoints-state";
     const keys = await rehearsal.s3Keys("redshift-endpoints-state-rehearsal", stateRole);
     expect(keys).toEqual(["redshift-endpoints/s3/s3-consumer-bi.tfstate", "redshift-endpoints/s3/s3-producer.tfstate"]);
-    // use_lockfile: the lock object existed while each apply ran, and is gone now.
+    // use_lockfile: no lock object is left behind (the keys above hold none), and no apply met a lock;
+    // faults-concurrent.test.ts shows the lock holding off a second deploy.
     expect(deploy.output).not.toMatch(/Error acquiring the state lock/);
     expect(fs.readdirSync(rehearsal.options.scratchDir).filter((f) => f.endsWith(".tfstate"))).toEqual([]);
 
