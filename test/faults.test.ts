@@ -32,8 +32,8 @@ describe("fault options", () => {
   test.each([
     [["dev", "--fault-rate", "1.5"], '--fault-rate must be a number from 0 to 1; got "1.5"'],
     [["dev", "--fault-rate", "lots"], '--fault-rate must be a number from 0 to 1; got "lots"'],
-    [["dev", "--fault-seed", "-2"], '--fault-seed must be a whole number of at least 0; got "-2"'],
-    [["dev", "--fail-endpoint"], "--fail-endpoint needs a value"],
+    [["dev", "--fault-seed=-2"], '--fault-seed must be a whole number of at least 0; got "-2"'],
+    [["dev", "--fail-endpoint"], "Option '--fail-endpoint <value>' argument missing"],
   ])("fails on %j with %s", (argv, message) => {
     expect(() => parseRehearseArgs(argv, "d.json")).toThrow(message);
   });

@@ -53,10 +53,11 @@ describe("npm run rehearse arguments", () => {
   test.each([
     [[], "Missing the environment to rehearse, e.g. npm run rehearse -- dev"],
     [["dev", "prod"], "Expected one environment, got dev prod"],
-    [["dev", "--frobnicate"], "Unknown option --frobnicate"],
-    [["dev", "--config"], "--config needs a value"],
+    [["dev", "--frobnicate"], "Unknown option '--frobnicate'"],
+    [["dev", "--config"], "Option '--config <value>' argument missing"],
     [["dev", "--cluster-port", "port"], '--cluster-port must be a whole number of at least 1; got "port"'],
-    [["dev", "--endpoint-delay", "-1"], '--endpoint-delay must be a whole number of at least 0; got "-1"'],
+    [["dev", "--endpoint-delay=-1"], '--endpoint-delay must be a whole number of at least 0; got "-1"'],
+    [["dev", "--endpoint-delay", "-1"], "Option '--endpoint-delay' argument is ambiguous."],
   ])("fails on %j with %s", (argv, message) => {
     expect(() => parseRehearseArgs(argv, "d.json")).toThrow(message);
   });

@@ -13,7 +13,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { stripVTControlCharacters } from "node:util";
+import { parseArgs, stripVTControlCharacters } from "node:util";
 import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { type Config, type EnvironmentConfig, loadConfig } from "../config";
@@ -653,9 +653,17 @@ Needs: npm run toolchain (OpenTofu and the provider mirror), Python 3.
 Exit codes: 0 every step passed, 1 a step failed, 2 usage or config error.
 `;
 
-/** Parses `npm run rehearse` arguments; throws Error with a one-line reason on bad usage. */
+/** Parses `npm run rehearse` arguments (node's `util.parseArgs`); throws Error with a one-line reason on bad usage. */
 export function parseRehearseArgs(argv: readonly string[], defaultConfigFile: string): RehearseArgs | "help" {
-  const emulator: { -readonly [K in keyof RehearseArgs["emulator"]]: RehearseArgs["emulator"][K] } = {};
+  let parsed: ReturnType<typeof parseRehearseArgv>;
+  try {
+    parsed = parseRehearseArgv(argv);
+  } catch (e) {
+    // node's message goes on to explain `--` for positionals starting with a dash; the first sentence is the point.
+    throw new Error((e as Error).message.replace(/(?<=')\. .*$/s, ""));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return "help";
   const number = (flag: string, text: string, min: number) => {
     const n = Number(text);
     if (!Number.isInteger(n) || n < min) throw new Error(`--${flag} must be a whole number of at least ${min}; got ${JSON.stringify(text)}`);
@@ -666,37 +674,46 @@ export function parseRehearseArgs(argv: readonly string[], defaultConfigFile: st
     if (text.trim() === "" || !Number.isFinite(n) || n < 0 || n > 1) throw new Error(`--${flag} must be a number from 0 to 1; got ${JSON.stringify(text)}`);
     return n;
   };
-  let configFile = defaultConfigFile;
-  let keep = false;
-  let verbose = false;
-  let enforceIam = false;
-  const positionals: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const [flag, inline] = arg.startsWith("--") ? (arg.slice(2).split(/=(.*)/s) as [string, string | undefined]) : [undefined, undefined];
-    const value = () => {
-      const v = inline ?? argv[++i];
-      if (v === undefined || (inline === undefined && v.startsWith("--"))) throw new Error(`--${flag} needs a value`);
-      return v;
-    };
-    if (arg === "-h" || arg === "--help") return "help";
-    else if (flag === undefined) positionals.push(arg);
-    else if (flag === "config") configFile = value();
-    else if (flag === "keep") keep = true;
-    else if (flag === "verbose") verbose = true;
-    else if (flag === "enforce-iam") enforceIam = true;
-    else if (flag === "relocation-off") emulator.relocationOff = true;
-    else if (flag === "node-type") emulator.nodeType = value();
-    else if (flag === "cluster-port") emulator.clusterPort = number(flag, value(), 1);
-    else if (flag === "endpoint-delay") emulator.endpointDelaySeconds = number(flag, value(), 0);
-    else if (flag === "fault-rate") emulator.faultRate = share(flag, value());
-    else if (flag === "fault-seed") emulator.faultSeed = number(flag, value(), 0);
-    else if (flag === "fail-endpoint") emulator.failEndpoints = [...(emulator.failEndpoints ?? []), value()];
-    else throw new Error(`Unknown option --${flag}`);
-  }
   if (positionals.length !== 1)
     throw new Error(
       positionals.length === 0 ? "Missing the environment to rehearse, e.g. npm run rehearse -- dev" : `Expected one environment, got ${positionals.join(" ")}`,
     );
-  return { environment: positionals[0], configFile, keep, verbose, enforceIam, emulator };
+  const emulator: { -readonly [K in keyof RehearseArgs["emulator"]]: RehearseArgs["emulator"][K] } = {};
+  if (values["relocation-off"]) emulator.relocationOff = true;
+  if (values["node-type"] !== undefined) emulator.nodeType = values["node-type"];
+  if (values["cluster-port"] !== undefined) emulator.clusterPort = number("cluster-port", values["cluster-port"], 1);
+  if (values["endpoint-delay"] !== undefined) emulator.endpointDelaySeconds = number("endpoint-delay", values["endpoint-delay"], 0);
+  if (values["fault-rate"] !== undefined) emulator.faultRate = share("fault-rate", values["fault-rate"]);
+  if (values["fault-seed"] !== undefined) emulator.faultSeed = number("fault-seed", values["fault-seed"], 0);
+  if (values["fail-endpoint"] !== undefined) emulator.failEndpoints = values["fail-endpoint"];
+  return {
+    environment: positionals[0],
+    configFile: values.config ?? defaultConfigFile,
+    keep: values.keep ?? false,
+    verbose: values.verbose ?? false,
+    enforceIam: values["enforce-iam"] ?? false,
+    emulator,
+  };
+}
+
+function parseRehearseArgv(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      help: { type: "boolean", short: "h" },
+      config: { type: "string" },
+      keep: { type: "boolean" },
+      verbose: { type: "boolean" },
+      "enforce-iam": { type: "boolean" },
+      "relocation-off": { type: "boolean" },
+      "node-type": { type: "string" },
+      "cluster-port": { type: "string" },
+      "endpoint-delay": { type: "string" },
+      "fault-rate": { type: "string" },
+      "fault-seed": { type: "string" },
+      "fail-endpoint": { type: "string", multiple: true },
+    },
+  });
 }
