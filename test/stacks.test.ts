@@ -200,3 +200,20 @@ describe("provider binding", () => {
     expect(() => synth(consumers[0])).not.toThrow();
   });
 });
+
+describe("the provider version the stacks require", () => {
+  function buildWith(awsProviderVersion?: string) {
+    const app: App = Testing.app();
+    const dir = tempDir();
+    const dev = buildStacks(app, parseConfig(validConfig()), { stateDir: dir, outdir: `${dir}/cdktf.out`, awsProviderVersion }).get("dev")!;
+    return [dev.producer, ...dev.consumers].map((stack) => json(stack).terraform.required_providers.aws);
+  }
+
+  test("is the version the bindings were generated for by default", () => {
+    for (const aws of buildWith()) expect(aws).toEqual({ source: "aws", version: "6.25.0" });
+  });
+
+  test("is the engine's when it has another one (the offline toolchain's mirror), in every stack", () => {
+    for (const aws of buildWith("5.100.0")) expect(aws).toEqual({ source: "aws", version: "5.100.0" });
+  });
+});
