@@ -111,6 +111,23 @@ describe("reading the engine", () => {
       "Error: Resource postcondition failed\n\n  on cdk.tf.json line 43, in data.aws_redshift_cluster.cluster:\nCluster lake-dev has cluster relocation turned off, and Redshift-managed VPC endpoints need it.",
     ]);
     expect(engineErrors("\u001b[31mError: \u001b[0mboom\n")).toEqual(["Error: boom"]);
+    // tofu plan -no-color prints errors without the box: each runs to the next Error or Warning.
+    const plain = [
+      "data.terraform_remote_state.producer: Read complete after 0s",
+      "",
+      "Error: Resource precondition failed",
+      "",
+      '  on cdk.tf.json line 12, in resource "aws_redshift_endpoint_access" "endpoint":',
+      "",
+      "The state of stack dev-producer holds no outputs for this consumer.",
+      "",
+      "Warning: Deprecated attribute",
+      "",
+      "  ignored",
+    ].join("\n");
+    expect(engineErrors(plain)).toEqual([
+      'Error: Resource precondition failed\n\n  on cdk.tf.json line 12, in resource "aws_redshift_endpoint_access" "endpoint":\n\nThe state of stack dev-producer holds no outputs for this consumer.',
+    ]);
     expect(engineErrors("all good\n")).toEqual([]);
   });
 

@@ -97,13 +97,21 @@ export class StepFailure extends Error {
 }
 
 /**
- * The engine's error messages in cdktf's output: each `Error: …` line with the
- * boxed lines that follow it, without cdktf's stack-name prefix and the box.
+ * The engine's error messages: each `Error: …` line with the lines that
+ * belong to it. In cdktf's output an error is boxed (`╷ │ ╵`) and prefixed
+ * with the stack's name; both are removed, and the box's end ends the error.
+ * Without the box (`tofu … -no-color`), an error runs until the next
+ * `Error:` or `Warning:` line, or the end of the output.
  */
 export function engineErrors(output: string): string[] {
   const lines = stripVTControlCharacters(output).split("\n");
   const errors: string[] = [];
   let current: string[] | undefined;
+  let currentBoxed = false;
+  const end = () => {
+    if (current) errors.push(current.join("\n").trim());
+    current = undefined;
+  };
   for (const raw of lines) {
     const line = raw
       .replace(/^\S+\s{2,}/, "")
@@ -111,16 +119,18 @@ export function engineErrors(output: string): string[] {
       .trimEnd();
     const boxed = /^\s*(\S+\s{2,})?\s*[│╷╵]/.test(raw);
     if (/^\s*Error: /.test(line)) {
-      if (current) errors.push(current.join("\n").trim());
+      end();
       current = [line.trim()];
-    } else if (current && boxed) {
-      current.push(line);
-    } else if (current) {
-      errors.push(current.join("\n").trim());
-      current = undefined;
+      currentBoxed = boxed;
+    } else if (current && !currentBoxed && /^(Warning|Error): /.test(raw)) {
+      end();
+    } else if (current && (boxed || !currentBoxed)) {
+      current.push(currentBoxed ? line : raw.trimEnd());
+    } else {
+      end();
     }
   }
-  if (current) errors.push(current.join("\n").trim());
+  end();
   return [...new Set(errors.filter((e) => e !== ""))];
 }
 
