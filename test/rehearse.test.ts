@@ -183,7 +183,7 @@ describe("the offline engine", () => {
     expect(engineEnvironment(engine)).toEqual({
       TERRAFORM_BINARY_NAME: path.join(dir, "bin", "tofu"),
       TF_CLI_CONFIG_FILE: path.join(dir, "tofurc"),
-      TF_PLUGIN_CACHE_DIR: path.join(dir, "plugin-cache"),
+      CDKTF_DISABLE_PLUGIN_CACHE_ENV: "1",
       CHECKPOINT_DISABLE: "1",
       REDSHIFT_ENDPOINTS_AWS_PROVIDER_VERSION: "5.100.0",
     });

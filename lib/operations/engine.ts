@@ -17,8 +17,6 @@ export interface Engine {
   readonly terraformBinary: string;
   /** The CLI config: providers from the filesystem mirror only. */
   readonly cliConfigFile: string;
-  /** One plugin cache shared by every stack's `init`, so the provider is installed once per machine, not once per stack. */
-  readonly pluginCacheDir: string;
   /** The hashicorp/aws version the bindings were generated for. */
   readonly providerVersionWanted: string;
   /** The hashicorp/aws version the mirror holds; differs from the wanted one when that cannot be had here. */
@@ -58,14 +56,20 @@ export function findEngine(cacheDir: string): Engine | string {
   if (providerVersionUsed === "") {
     return `the toolchain found no hashicorp/aws provider binary (${providerEnv} records none); see docs/terraform-tier.md`;
   }
-  return { terraformBinary, cliConfigFile, pluginCacheDir: path.join(cacheDir, "plugin-cache"), providerVersionWanted, providerVersionUsed };
+  return { terraformBinary, cliConfigFile, providerVersionWanted, providerVersionUsed };
 }
 
 /**
  * The variables that make the cdktf CLI drive `engine` offline:
  * - `TERRAFORM_BINARY_NAME`: OpenTofu instead of `terraform` on PATH;
  * - `TF_CLI_CONFIG_FILE`: providers from the mirror only;
- * - `TF_PLUGIN_CACHE_DIR`: one shared cache (cdktf would otherwise set its own);
+ * - `CDKTF_DISABLE_PLUGIN_CACHE_ENV`: no plugin cache. OpenTofu links each
+ *   stack's provider to the unpacked mirror (about 20 KB per stack's
+ *   `.terraform`, measured by the deploy tier), so the 675 MB binary exists
+ *   once per machine anyway; and a cache shared by stacks that cdktf
+ *   initializes side by side is not safe: OpenTofu rewrites an entry it cannot
+ *   check against a lock file while another init links it ("could not read
+ *   package directory", seen in CI);
  * - `CHECKPOINT_DISABLE`: no version check calls home;
  * - `REDSHIFT_ENDPOINTS_AWS_PROVIDER_VERSION`: when the mirror holds another
  *   provider version than the bindings', synth pins that one instead (main.ts).
@@ -74,7 +78,7 @@ export function engineEnvironment(engine: Engine): Record<string, string> {
   const env: Record<string, string> = {
     TERRAFORM_BINARY_NAME: engine.terraformBinary,
     TF_CLI_CONFIG_FILE: engine.cliConfigFile,
-    TF_PLUGIN_CACHE_DIR: engine.pluginCacheDir,
+    CDKTF_DISABLE_PLUGIN_CACHE_ENV: "1",
     CHECKPOINT_DISABLE: "1",
   };
   if (engine.providerVersionUsed !== engine.providerVersionWanted) env.REDSHIFT_ENDPOINTS_AWS_PROVIDER_VERSION = engine.providerVersionUsed;

@@ -268,7 +268,6 @@ export class Rehearsal {
         2,
       )}\n`,
     );
-    fs.mkdirSync(options.engine.pluginCacheDir, { recursive: true });
   }
 
   /**

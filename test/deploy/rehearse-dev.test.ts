@@ -29,22 +29,16 @@ test("the shipped dev environment deploys, verifies, converges and destroys to n
   ]);
 });
 
-test("the provider is installed once per machine: each stack's .terraform holds links, with or without the plugin cache", async () => {
-  const withCache = rehearsal.allStacks.map((id) => bytesUnder(path.join(rehearsal.stackDir(id), ".terraform")));
-  // The same stack initialized the way scripts/test-terraform.sh does, with no plugin cache at all.
-  const copy = path.join(rehearsal.options.scratchDir, "no-plugin-cache");
-  fs.cpSync(rehearsal.stackDir(rehearsal.stacks.producer), copy, { recursive: true, filter: (src) => !src.includes(`${path.sep}.terraform`) });
-  const init = await rehearsal.run(
-    "init without a plugin cache",
-    rehearsal.options.engine.terraformBinary,
-    ["init", "-backend=false", "-input=false", "-no-color"],
-    copy,
-    {
-      TF_PLUGIN_CACHE_DIR: "",
-    },
-  );
-  expect(init.exitCode).toBe(0);
-  const withoutCache = bytesUnder(path.join(copy, ".terraform"));
-  process.stdout.write(`bytes under .terraform: with the shared plugin cache ${withCache.join(", ")} (per stack); without any cache ${withoutCache}\n`);
-  for (const bytes of [...withCache, withoutCache]) expect(bytes).toBeLessThan(ONE_MIB);
+test("the provider is installed once per machine: each stack's .terraform links the mirror's provider instead of copying it", () => {
+  const mirror = fs.realpathSync(path.join(path.dirname(rehearsal.options.engine.cliConfigFile), "mirror"));
+  const bytes = rehearsal.allStacks.map((id) => bytesUnder(path.join(rehearsal.stackDir(id), ".terraform")));
+  process.stdout.write(`bytes under .terraform, per stack: ${bytes.join(", ")}\n`);
+  for (const n of bytes) expect(n).toBeLessThan(ONE_MIB);
+  for (const id of rehearsal.allStacks) {
+    const providers = path.join(rehearsal.stackDir(id), ".terraform", "providers", "registry.opentofu.org", "hashicorp", "aws");
+    const [version] = fs.readdirSync(providers);
+    const platform = path.join(providers, version, fs.readdirSync(path.join(providers, version))[0]);
+    expect(fs.lstatSync(platform).isSymbolicLink()).toBe(true);
+    expect(fs.realpathSync(platform).startsWith(mirror)).toBe(true);
+  }
 });
