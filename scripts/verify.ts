@@ -4,8 +4,8 @@
  * lib/operations/verify.ts with the real AWS clients, prints, and sets the exit code:
  * 0 healthy, 1 unhealthy, 2 the check could not run (usage, config, crash).
  */
+import { parseCommandLine } from "../lib/operations/command-line";
 import { describeFailure } from "../lib/synth/command";
-import { parseArgs } from "node:util";
 import { DEFAULT_CONFIG_FILE, UserError, loadAdoptions, loadConfig } from "../lib/config";
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -48,28 +48,22 @@ interface Args {
   readonly timeoutMs: number;
 }
 
-/** node's parseArgs with this command's options; a bad command line becomes a UsageError. */
-function parseCommandLine(argv: readonly string[]) {
+/** This command's options; a bad command line becomes a UsageError. */
+function parseVerifyCommandLine(argv: readonly string[]) {
   try {
-    return parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        help: { type: "boolean", short: "h" },
-        connect: { type: "boolean" },
-        json: { type: "boolean" },
-        "timeout-ms": { type: "string" },
-      },
+    return parseCommandLine(argv, {
+      help: { type: "boolean", short: "h" },
+      connect: { type: "boolean" },
+      json: { type: "boolean" },
+      "timeout-ms": { type: "string" },
     });
   } catch (e) {
-    // node's message goes on to explain `--` for positionals starting with a dash; the first sentence is the point.
-    throw new UsageError((e as Error).message.replace(/(?<=')\. .*$/s, ""));
+    throw new UsageError((e as Error).message);
   }
 }
 
 function parse(argv: readonly string[]): Args {
-  const { values, positionals } = parseCommandLine(argv);
+  const { values, positionals } = parseVerifyCommandLine(argv);
   const help = values.help ?? false;
   if (help) return { help, environment: "", connect: false, json: false, timeoutMs: DEFAULT_CONNECT_TIMEOUT_MS };
   if (positionals.length !== 1) {

@@ -13,7 +13,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs, stripVTControlCharacters } from "node:util";
+import { stripVTControlCharacters } from "node:util";
 import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { type Config, type EnvironmentConfig, loadConfig } from "../config";
@@ -27,6 +27,7 @@ import {
   withEmulatorEnv,
 } from "./emulator";
 import { type Engine, engineEnvironment } from "./engine";
+import { parseCommandLine } from "./command-line";
 import { environmentStackIds } from "./environment-stacks";
 import { CALL_LOG_FILE, type CallRecord, INSPECTOR_ROLE_NAME, deniedCalls, parseCallLog, verifyConfig, writeRoleManifest } from "./iam-enforcement";
 import { type WorldSnapshot, diffSnapshots, snapshotWorld } from "./world";
@@ -664,14 +665,7 @@ Exit codes: 0 every step passed, 1 a step failed, 2 usage or config error.
 
 /** Parses `npm run rehearse` arguments (node's `util.parseArgs`); throws Error with a one-line reason on bad usage. */
 export function parseRehearseArgs(argv: readonly string[], defaultConfigFile: string): RehearseArgs | "help" {
-  let parsed: ReturnType<typeof parseRehearseArgv>;
-  try {
-    parsed = parseRehearseArgv(argv);
-  } catch (e) {
-    // node's message goes on to explain `--` for positionals starting with a dash; the first sentence is the point.
-    throw new Error((e as Error).message.replace(/(?<=')\. .*$/s, ""));
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandLine(argv, REHEARSE_OPTIONS);
   if (values.help) return "help";
   const number = (flag: string, text: string, min: number) => {
     const n = Number(text);
@@ -705,24 +699,17 @@ export function parseRehearseArgs(argv: readonly string[], defaultConfigFile: st
   };
 }
 
-function parseRehearseArgv(argv: readonly string[]) {
-  return parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    strict: true,
-    options: {
-      help: { type: "boolean", short: "h" },
-      config: { type: "string" },
-      keep: { type: "boolean" },
-      verbose: { type: "boolean" },
-      "enforce-iam": { type: "boolean" },
-      "relocation-off": { type: "boolean" },
-      "node-type": { type: "string" },
-      "cluster-port": { type: "string" },
-      "endpoint-delay": { type: "string" },
-      "fault-rate": { type: "string" },
-      "fault-seed": { type: "string" },
-      "fail-endpoint": { type: "string", multiple: true },
-    },
-  });
-}
+const REHEARSE_OPTIONS = {
+  help: { type: "boolean", short: "h" },
+  config: { type: "string" },
+  keep: { type: "boolean" },
+  verbose: { type: "boolean" },
+  "enforce-iam": { type: "boolean" },
+  "relocation-off": { type: "boolean" },
+  "node-type": { type: "string" },
+  "cluster-port": { type: "string" },
+  "endpoint-delay": { type: "string" },
+  "fault-rate": { type: "string" },
+  "fault-seed": { type: "string" },
+  "fail-endpoint": { type: "string", multiple: true },
+} as const;
