@@ -27,13 +27,8 @@ export interface Row {
   readonly verify?: (spec: RunSpec) => string | undefined;
 }
 
-export interface RowResult {
-  readonly id: string;
-  readonly label: string;
-  readonly kind: Kind;
-  readonly command: string;
-  readonly stacks: number;
-  readonly runs: number;
+/** A row's measurements, with the row's own description. */
+export interface RowResult extends Pick<Row, "id" | "label" | "kind" | "command" | "stacks" | "runs"> {
   readonly samplesMs: number[];
   readonly medianMs: number;
   readonly minMs: number;
