@@ -8,14 +8,10 @@
  */
 import { execFile } from "node:child_process";
 import * as path from "node:path";
+import { emulatorVenvBin } from "./emulator";
 
 /** Sorted lines, e.g. `222222222222 redshift endpoint lake-dev-bi cluster=lake-dev status=active`. */
 export type WorldSnapshot = readonly string[];
-
-/** The Python of the emulator's virtualenv, which has boto3. */
-export function emulatorPython(repoRoot: string): string {
-  return path.join(repoRoot, ".venv", "emulator", "bin", "python");
-}
 
 /** Takes a snapshot of environment `environment` of `configFile` from the emulator at `endpoint`. */
 export function snapshotWorld(
@@ -29,7 +25,8 @@ export function snapshotWorld(
 ): Promise<WorldSnapshot> {
   return new Promise((resolve, reject) => {
     execFile(
-      emulatorPython(repoRoot),
+      // The emulator's virtualenv has boto3.
+      emulatorVenvBin("python", repoRoot),
       [
         path.join(repoRoot, "emulator", "world.py"),
         "--config",
