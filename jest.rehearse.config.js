@@ -6,23 +6,21 @@
  * so files run side by side: most of a rehearsal is the provider waiting for
  * endpoints, not the CPU.
  *
- * The one timed comparison (rehearse-consumers.test.ts: three consumers
- * against one) runs afterwards on its own (`npm run test:deploy` runs it as a
- * second jest run), so that no other rehearsal competes for the two cores
- * while it measures.
+ * No test here is timed. How much the side-by-side deploy of consumers saves
+ * is `npm run bench:deploy`, which `npm run test:deploy` runs afterwards on
+ * its own, so that no other rehearsal competes for the two cores while it
+ * measures.
  */
 const deploy = require("./jest.deploy.config.js");
 
 module.exports = {
   ...deploy,
   // Run by scripts/test-deploy.sh. The emulator's API tests are `npm run test:emulator`; test/deploy/slow is
-  // `npm run test:deploy:slow`; the timed comparison runs alone after the others, and granted-vs-called, which
-  // reads the call logs the scenarios leave, last.
+  // `npm run test:deploy:slow`; granted-vs-called, which reads the call logs the scenarios leave, runs last.
   testPathIgnorePatterns: [
     "/node_modules/",
     "<rootDir>/test/deploy/emulator\\.test\\.ts$",
     "<rootDir>/test/deploy/slow/",
-    "<rootDir>/test/deploy/rehearse-consumers\\.test\\.ts$",
     "<rootDir>/test/deploy/granted-vs-called\\.test\\.ts$",
   ],
   maxWorkers: 3,

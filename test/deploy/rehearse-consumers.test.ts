@@ -1,29 +1,33 @@
 /**
  * An environment with three consumers: one in the producer's own account (no
  * authorization), one with a private hosted zone, one with a standby subnet.
- * Its consumer stacks deploy side by side once the producer is done, so it
- * takes at most 1.5x the deploy of a one-consumer environment, measured here
- * in the same run on the same machine.
+ * It rehearses like any other, and its consumer stacks deploy side by side
+ * once the producer is done: each consumer starts creating its endpoint
+ * before any of them is complete. That is an order of events in cdktf's
+ * output, not a timing, so it holds on a busy machine too.
+ *
+ * How much time side by side saves is measured, not asserted here:
+ * `npm run bench:deploy` (lib/bench/deploy.ts), which `npm run test:deploy`
+ * runs alone after the scenarios.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
+import { endpointCreations, sideBySideProblem } from "../../lib/operations/deploy-timeline";
 import { formatSteps, rehearse } from "../../lib/operations/rehearse";
 import { FIXTURES, newRehearsal } from "./harness";
 
 const CONFIG = path.join(FIXTURES, "consumers.json");
 
-test("an environment with three consumers deploys side by side, within 1.5x of one consumer, and destroys to nothing", async () => {
-  const solo = await rehearse(newRehearsal(CONFIG, "solo"));
-  process.stdout.write(`solo (1 consumer):\n${formatSteps(solo.rows)}`);
-  expect(solo.failure?.message).toBeUndefined();
+test("an environment with three different consumers deploys them side by side, verifies, and destroys to nothing", async () => {
+  const rehearsal = newRehearsal(CONFIG, "trio");
+  const result = await rehearse(rehearsal);
+  process.stdout.write(`trio (3 consumers):\n${formatSteps(result.rows)}`);
+  expect(result.failure?.message).toBeUndefined();
 
-  const trio = await rehearse(newRehearsal(CONFIG, "trio"));
-  process.stdout.write(`trio (3 consumers):\n${formatSteps(trio.rows)}`);
-  expect(trio.failure?.message).toBeUndefined();
-
-  const deploySeconds = (rows: typeof solo.rows) => rows.find((r) => r.step === "deploy")!.seconds;
-  const ratio = deploySeconds(trio.rows) / deploySeconds(solo.rows);
-  process.stdout.write(
-    `deploy: 1 consumer ${deploySeconds(solo.rows).toFixed(1)} s, 3 consumers ${deploySeconds(trio.rows).toFixed(1)} s, ratio ${ratio.toFixed(2)} (limit 1.5)\n`,
-  );
-  expect(ratio).toBeLessThanOrEqual(1.5);
+  const logs = path.join(rehearsal.options.scratchDir, "logs");
+  const deployLog = fs.readdirSync(logs).find((f) => /^\d+-deploy\.log$/.test(f));
+  expect(deployLog).toBeDefined();
+  const creations = endpointCreations(fs.readFileSync(path.join(logs, deployLog as string), "utf8"));
+  expect(creations.map((c) => c.stack).sort()).toEqual(["trio-consumer-dns", "trio-consumer-own", "trio-consumer-standby"]);
+  expect(sideBySideProblem(creations, rehearsal.stacks.consumers)).toBeUndefined();
 });
