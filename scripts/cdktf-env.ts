@@ -1,6 +1,8 @@
 /**
  * Deploys, diffs or destroys one environment: its producer, then its
- * consumers (destroy: the consumers, then the producer).
+ * consumers (destroy: the consumers, then the producer). Before a deploy
+ * applies the consumers, it checks their state for an endpoint an
+ * interrupted deploy left tainted (lib/operations/taint-guard.ts).
  *
  *   npm run deploy -- <environment> [cdktf deploy options, e.g. --auto-approve]
  *   npm run diff -- <environment> [cdktf diff options]
@@ -18,8 +20,9 @@ import { spawn } from "node:child_process";
 import { constants, homedir } from "node:os";
 import { DEFAULT_CONFIG_FILE } from "../lib/config";
 import type { EngineRunner } from "../lib/operations/adoption-guard";
-import { emulatorCdktf, emulatorEngine, providerNotice, toolchainCacheDir } from "../lib/operations/engine";
+import { EMULATOR_WORK_DIR_VAR, emulatorCdktf, emulatorEngine, providerNotice, toolchainCacheDir } from "../lib/operations/engine";
 import { type Spawner, environmentCommand } from "../lib/operations/environment-stacks";
+import { awsEndpointStatus } from "../lib/operations/taint-guard";
 
 const spawnInherited: Spawner = (command, args, env) =>
   new Promise((resolve) => {
@@ -38,7 +41,7 @@ const spawnInherited: Spawner = (command, args, env) =>
     child.on("exit", (code, signal) => done(code ?? (signal ? 128 + constants.signals[signal] : 1)));
   });
 
-/** Runs the engine with its output captured: the plan check of adopted endpoints. */
+/** Runs the engine with its output captured: the checks of tainted and adopted endpoints. */
 const runEngine =
   (env: Readonly<Record<string, string>>): EngineRunner =>
   (command, args, cwd) =>
@@ -58,14 +61,17 @@ if (engine) {
   if (notice) process.stderr.write(`${notice}\n`);
 }
 
+// npm runs scripts in the project folder.
+const emulated = engine ? emulatorCdktf(engine, process.cwd(), process.env[EMULATOR_WORK_DIR_VAR]) : undefined;
+
 environmentCommand({
   argv: process.argv.slice(2),
   configFile: process.env.REDSHIFT_ENDPOINTS_CONFIG ?? DEFAULT_CONFIG_FILE,
   spawn: spawnInherited,
   announce: (line) => process.stderr.write(`${line}\n`),
-  // npm runs scripts in the project folder.
-  engine: engine ? emulatorCdktf(engine, process.cwd()) : undefined,
-  runEngine: runEngine(engine ? emulatorCdktf(engine, process.cwd()).env : {}),
+  engine: emulated,
+  runEngine: runEngine(emulated?.env ?? {}),
+  endpointStatus: awsEndpointStatus,
   terraformBinary: engine?.terraformBinary ?? process.env.TERRAFORM_BINARY_NAME,
 }).then(
   (result) => {

@@ -9,14 +9,17 @@ import {
   type CallRecord,
   INSPECTOR_ROLE_NAME,
   compareGrantsWithCalls,
+  deploySessionName,
   formatGrantTable,
   parseCallLog,
   roleManifest,
   statePolicy,
+  unexplainedGrants,
   verifyConfig,
   verifyRoleArn,
 } from "../lib/operations/iam-enforcement";
 import type { ExplainedStatement } from "../lib/operations/iam-policies";
+import { VERIFY_SESSION_NAME } from "../lib/operations/verify";
 
 const S3_FIXTURE = "test/deploy/fixtures/s3.json";
 const CONSUMERS_FIXTURE = "test/deploy/fixtures/consumers.json";
@@ -126,6 +129,54 @@ describe("granted vs called", () => {
       new Map([["redshift:ModifyEndpointAccess", "update only"]]),
     );
     expect(row.notCalled.find((n) => n.action === "redshift:ModifyEndpointAccess")?.reason).toBe("update only");
+  });
+
+  test("an action granted for the stack's own calls has no reason, even when another statement grants it for AWS's check", () => {
+    const ownToo: ExplainedStatement = {
+      Sid: "Own",
+      actions: [{ action: "iam:CreateServiceLinkedRole", type: "resource.y", operations: ["create"], caller: "provider", detail: "own call" }],
+    };
+    for (const order of [
+      [statements[0], ownToo],
+      [ownToo, statements[0]],
+    ]) {
+      const [row] = compareGrantsWithCalls([{ stackId: "dev-producer", kind: "deploy", roleArn: role, statements: order }], [], new Map());
+      expect(row.notCalled.find((n) => n.action === "iam:CreateServiceLinkedRole")?.reason).toBe("");
+      expect(row.grantedFor["iam:CreateServiceLinkedRole"]).toEqual(["resource.x", "resource.y"]);
+    }
+  });
+
+  describe("unexplained grants across scenarios", () => {
+    const other = "arn:aws:iam::222222222222:role/deploy";
+    const describe = (type: string): ExplainedStatement => ({
+      Sid: "D",
+      actions: [{ action: "redshift:DescribeEndpointAccess", type, operations: ["read"], caller: "provider", detail: "read" }],
+    });
+    const rowsFor = (calledBy: { stackId: string; kind: "deploy" | "verify"; type: string }) =>
+      compareGrantsWithCalls(
+        [
+          { stackId: "dev-consumer-bi", kind: "deploy", roleArn: role, statements: [describe("resource.aws_redshift_endpoint_access")] },
+          { stackId: calledBy.stackId, kind: calledBy.kind, roleArn: other, statements: [describe(calledBy.type)] },
+        ],
+        [{ ...call("redshift:DescribeEndpointAccess", calledBy.kind === "deploy" ? deploySessionName(calledBy.stackId) : VERIFY_SESSION_NAME), role: other }],
+        new Map(),
+      );
+
+    test("a call by another stack's deploy session, for the same resource type, explains the grant", () => {
+      expect(unexplainedGrants(rowsFor({ stackId: "qa-consumer-bi", kind: "deploy", type: "resource.aws_redshift_endpoint_access" }))).toEqual([]);
+    });
+
+    test("a verify call never explains a deploy grant", () => {
+      const rows = rowsFor({ stackId: "qa-consumer-bi", kind: "verify", type: "resource.aws_redshift_endpoint_access" });
+      expect(rows.find((r) => r.kind === "verify")?.called).toEqual(["redshift:DescribeEndpointAccess"]);
+      expect(unexplainedGrants(rows)).toEqual(["dev-consumer-bi deploy: redshift:DescribeEndpointAccess"]);
+    });
+
+    test("a call granted for another resource type never explains the grant", () => {
+      const rows = rowsFor({ stackId: "qa-producer", kind: "deploy", type: "data.aws_redshift_cluster" });
+      expect(rows.find((r) => r.stackId === "qa-producer")?.called).toEqual(["redshift:DescribeEndpointAccess"]);
+      expect(unexplainedGrants(rows)).toEqual(["dev-consumer-bi deploy: redshift:DescribeEndpointAccess"]);
+    });
   });
 
   test("fails on a call log line that is not JSON, naming the line", () => {

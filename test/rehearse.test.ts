@@ -218,6 +218,8 @@ describe("the offline engine", () => {
     expect(env.REDSHIFT_ENDPOINTS_STATE_DIR).toBe("/work/project/.emulator-state");
     expect(env.TERRAFORM_BINARY_NAME).toBe(engine.terraformBinary);
     expect(args).toEqual(["--skip-provider-lock", "--output", "/work/project/.emulator-state/cdktf.out"]);
+    expect(emulatorCdktf(engine, "/work/project", "/tmp/run").args).toEqual(["--skip-provider-lock", "--output", "/tmp/run/cdktf.out"]);
+    expect(emulatorCdktf(engine, "/work/project", "runs/a").env.REDSHIFT_ENDPOINTS_STATE_DIR).toBe("/work/project/runs/a");
   });
 
   test("reads provider.env lines and the cache folder the toolchain uses", () => {

@@ -109,15 +109,19 @@ export function emulatorEngine(env: Readonly<Record<string, string | undefined>>
 /** Where `npm run deploy|diff|destroy` keep everything of a run against an emulator, under the project folder. */
 export const EMULATOR_WORK_DIR = ".emulator-state";
 
+/** The variable that moves EMULATOR_WORK_DIR elsewhere (an absolute path, or one relative to the project folder). */
+export const EMULATOR_WORK_DIR_VAR = "REDSHIFT_ENDPOINTS_EMULATOR_WORK_DIR";
+
 /**
  * How `npm run deploy|diff|destroy` run cdktf against an emulator: the
  * engine's environment, and the synth output and local state in
- * `<projectDir>/.emulator-state`, so that the user's own `cdktf.out` and
- * `terraform.<stack>.tfstate` files are never touched by a rehearsal.
- * `--skip-provider-lock` because `providers lock` would ask the registry.
+ * `<projectDir>/.emulator-state` (or `$REDSHIFT_ENDPOINTS_EMULATOR_WORK_DIR`),
+ * so that the user's own `cdktf.out` and `terraform.<stack>.tfstate` files
+ * are never touched by a rehearsal. `--skip-provider-lock` because
+ * `providers lock` would ask the registry.
  */
-export function emulatorCdktf(engine: Engine, projectDir: string): { env: Record<string, string>; args: string[] } {
-  const workDir = path.join(projectDir, EMULATOR_WORK_DIR);
+export function emulatorCdktf(engine: Engine, projectDir: string, workDirVar?: string): { env: Record<string, string>; args: string[] } {
+  const workDir = path.resolve(projectDir, workDirVar || EMULATOR_WORK_DIR);
   return {
     env: { ...engineEnvironment(engine), REDSHIFT_ENDPOINTS_STATE_DIR: workDir },
     args: ["--skip-provider-lock", "--output", path.join(workDir, "cdktf.out")],

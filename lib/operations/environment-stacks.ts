@@ -10,6 +10,8 @@ import type { CommandResult } from "../synth/command";
 import { type Config, UserError, loadAdoptions, loadConfig } from "../config";
 import { adoptionFile, consumerStackId, producerStackId } from "../config/layout";
 import { type EngineRunner, adoptedEndpointReplacements, planStack, refusalMessage } from "./adoption-guard";
+import { type EndpointStatusLookup, resolveTaintedEndpoints } from "./taint-guard";
+import type { StackTarget } from "./verify";
 
 /** An environment name that the config does not define. Exit code 2, like any usage error. */
 export class UnknownEnvironmentError extends UserError {
@@ -84,14 +86,28 @@ export interface EnvironmentCommandOptions {
    */
   readonly runEngine?: EngineRunner;
   /**
+   * Reads an endpoint's status in AWS, for the check of tainted endpoints
+   * before the consumers are applied (lib/operations/taint-guard.ts). With
+   * `runEngine`, a deploy then runs as the producer, the check, and the
+   * consumers.
+   * @default none: no check, and the deploy is one cdktf run over every stack
+   */
+  readonly endpointStatus?: EndpointStatusLookup;
+  /**
    * The engine binary the plan check runs (cdktf's TERRAFORM_BINARY_NAME).
    * @default engine.env's TERRAFORM_BINARY_NAME, else `terraform`
    */
   readonly terraformBinary?: string;
 }
 
-/** One step of a command: a cdktf run, or the plan check of adopted endpoints in some stacks. */
-type Step = { readonly cdktf: string[] } | { readonly guard: { readonly stack: string; readonly endpointName: string }[] };
+/** An adopted endpoint whose stack's plan is checked before it is applied. */
+export interface AdoptedEndpoint {
+  readonly stack: string;
+  readonly endpointName: string;
+}
+
+/** One step of a command: a cdktf run, the check of tainted endpoints in the consumers' state, or the plan check of adopted endpoints. */
+type Step = { readonly cdktf: string[] } | { readonly taint: readonly StackTarget[] } | { readonly guard: readonly AdoptedEndpoint[] };
 
 const usage = (command: string) =>
   `Usage: npm run ${command} -- <environment> [cdktf ${command} options${command === "diff" ? "" : ", e.g. --auto-approve"}]\n`;
@@ -118,12 +134,23 @@ export async function environmentCommand(options: EnvironmentCommandOptions): Pr
     const stackIds = environmentStackIds(config, envName, options.configFile);
     const args = [...extraArgs, ...engineArgs];
     const adoption = loadAdoptions(options.configFile, config)[envName];
-    const guarded = config.environments[envName].consumers
+    const env = config.environments[envName];
+    const guarded = env.consumers
       .filter((c) => adoption?.consumers?.[c.name]?.endpointName !== undefined)
       .map((c) => ({ stack: consumerStackId(envName, c.name), endpointName: c.endpointName }));
+    const taint: StackTarget[] =
+      options.runEngine && options.endpointStatus
+        ? env.consumers.map((c) => ({
+            stack: consumerStackId(envName, c.name),
+            role: "consumer",
+            accountId: c.accountId,
+            roleArn: c.roleArn,
+            region: env.region,
+          }))
+        : [];
     steps =
-      command === "deploy" && guarded.length > 0
-        ? guardedDeploy(stackIds, args, guarded)
+      command === "deploy" && (guarded.length > 0 || taint.length > 0)
+        ? guardedDeploy(stackIds, args, guarded, taint)
         : cdktfInvocations(command as CdktfCommand, stackIds, args).map((cdktf) => ({ cdktf }));
     outdir = outputArg(args) ?? "cdktf.out";
   } catch (e) {
@@ -132,6 +159,11 @@ export async function environmentCommand(options: EnvironmentCommandOptions): Pr
     throw e;
   }
   for (const step of steps) {
+    if ("taint" in step) {
+      const refusal = await checkTaintedEndpoints(options, envName, outdir, step.taint);
+      if (refusal !== undefined) return { exitCode: 1, stderr: `${refusal}\n` };
+      continue;
+    }
     if ("guard" in step) {
       const refusal = await checkAdoptedEndpoints(options, envName, outdir, step.guard);
       if (refusal !== undefined) return { exitCode: 1, stderr: `${refusal}\n` };
@@ -145,18 +177,58 @@ export async function environmentCommand(options: EnvironmentCommandOptions): Pr
 }
 
 /**
- * A deploy with adopted endpoints, in three steps: the producer (the
- * consumers read its state), the plan check of each adopted consumer, then
- * the consumers from the same synth (the producer they depend on was
- * applied by the first step, hence --ignore-missing-stack-dependencies).
+ * A deploy with checks before the consumers are applied: the producer (the
+ * consumers read its state), the check of tainted endpoints in the consumers'
+ * state (`taint`, when given), the plan check of each adopted endpoint
+ * (`guarded`, when given), then the consumers from the same synth (the
+ * producer they depend on was applied by the first step, hence
+ * --ignore-missing-stack-dependencies). The consumers still deploy side by
+ * side: the last step is one cdktf run over all of them.
  */
-export function guardedDeploy(stackIds: readonly string[], args: readonly string[], guarded: { stack: string; endpointName: string }[]): Step[] {
+export function guardedDeploy(
+  stackIds: readonly string[],
+  args: readonly string[],
+  guarded: readonly AdoptedEndpoint[],
+  taint: readonly StackTarget[] = [],
+): Step[] {
   const [producer, ...consumers] = stackIds;
   return [
     { cdktf: ["cdktf", "deploy", producer, ...args] },
-    { guard: guarded },
+    ...(taint.length > 0 ? [{ taint }] : []),
+    ...(guarded.length > 0 ? [{ guard: guarded }] : []),
     { cdktf: ["cdktf", "deploy", ...consumers, "--skip-synth", "--ignore-missing-stack-dependencies", ...args] },
   ];
+}
+
+/** Checks each consumer's state for tainted endpoints and acts on them (lib/operations/taint-guard.ts); returns the refusal message, if any. */
+async function checkTaintedEndpoints(
+  options: EnvironmentCommandOptions,
+  envName: string,
+  outdir: string,
+  targets: readonly StackTarget[],
+): Promise<string | undefined> {
+  const { runEngine, endpointStatus } = options;
+  if (runEngine === undefined || endpointStatus === undefined) return undefined;
+  const terraform = options.terraformBinary ?? options.engine?.env.TERRAFORM_BINARY_NAME ?? "terraform";
+  for (const target of targets) {
+    options.announce?.(`> checking the state of ${target.stack} for an endpoint an interrupted deploy left tainted`);
+    try {
+      const refusal = await resolveTaintedEndpoints({
+        envName,
+        stack: target.stack,
+        target,
+        stackDir: path.join(outdir, "stacks", target.stack),
+        terraformBinary: terraform,
+        run: runEngine,
+        status: endpointStatus,
+        announce: options.announce,
+      });
+      if (refusal !== undefined) return refusal;
+    } catch (e) {
+      return `Refusing to deploy ${target.stack}: reading its state to check for a tainted endpoint failed:\n${(e as Error).message.trim()}\nNothing of the consumer stacks was applied.`;
+    }
+  }
+  return undefined;
 }
 
 /** The folder cdktf synthesizes into: the value of `--output` among `args`, if any. */
@@ -171,7 +243,7 @@ async function checkAdoptedEndpoints(
   options: EnvironmentCommandOptions,
   envName: string,
   outdir: string,
-  guarded: readonly { stack: string; endpointName: string }[],
+  guarded: readonly AdoptedEndpoint[],
 ): Promise<string | undefined> {
   const file = adoptionFile(options.configFile, envName);
   if (options.runEngine === undefined)

@@ -239,8 +239,10 @@ export interface GrantComparison {
   readonly called: readonly string[];
   /** Called but not granted: each was a denial. */
   readonly calledNotGranted: readonly string[];
-  /** Granted, never called, with the reason (`caller: "aws"`, or NOT_EXERCISED); an empty reason is a finding. */
+  /** Granted, never called, with the reason (`caller: "aws"`, or NOT_EXERCISED); an empty reason is a finding unless `unexplainedGrants` finds the call elsewhere. */
   readonly notCalled: ReadonlyArray<{ readonly action: string; readonly reason: string }>;
+  /** Each granted action's types: the resources or data sources (`resource.<type>`, `data.<type>`, `verify`) it is granted for. */
+  readonly grantedFor: Readonly<Record<string, readonly string[]>>;
 }
 
 /**
@@ -254,15 +256,17 @@ export function compareGrantsWithCalls(
   calls: readonly CallRecord[],
   notExercised: ReadonlyMap<string, string> = NOT_EXERCISED,
 ): GrantComparison[] {
-  const byStack = new Map<string, { granted: Map<string, string>; called: Set<string>; grant: StackGrants }>();
+  const byStack = new Map<string, { granted: Map<string, string>; types: Map<string, Set<string>>; called: Set<string>; grant: StackGrants }>();
   for (const g of grants) {
     const key = `${g.kind} ${g.stackId}`;
-    const entry = byStack.get(key) ?? { granted: new Map<string, string>(), called: new Set<string>(), grant: g };
+    const entry = byStack.get(key) ?? { granted: new Map<string, string>(), types: new Map<string, Set<string>>(), called: new Set<string>(), grant: g };
     for (const s of g.statements)
       for (const a of s.actions) {
         const reason = a.caller === "aws" ? `AWS checks it during ${a.via}: ${a.detail}` : (notExercised.get(a.action) ?? "");
+        // An action granted once for the stack's own calls must be called, even if another statement grants it for a reason.
         const previous = entry.granted.get(a.action);
-        entry.granted.set(a.action, previous === undefined || previous === "" ? reason : previous);
+        entry.granted.set(a.action, previous === undefined ? reason : previous === "" || reason === "" ? "" : previous);
+        entry.types.set(a.action, (entry.types.get(a.action) ?? new Set<string>()).add(a.type));
       }
     byStack.set(key, entry);
   }
@@ -282,13 +286,13 @@ export function compareGrantsWithCalls(
     grantedBySession.set(sessionKey(grant), all);
   }
   return [...byStack.values()]
-    .map(({ granted, called: sessionCalls, grant }) => {
+    .map(({ granted, types, called: sessionCalls, grant }) => {
       const sessionGranted = grantedBySession.get(sessionKey(grant)) ?? new Set<string>();
       // A shared session's call counts for this stack when this stack's document grants it.
       const called = new Set([...sessionCalls].filter((a) => granted.has(a) || !sessionGranted.has(a)));
-      return { granted, called, grant, calledNotGranted: [...called].filter((a) => !granted.has(a)).sort() };
+      return { granted, types, called, grant, calledNotGranted: [...called].filter((a) => !granted.has(a)).sort() };
     })
-    .map(({ granted, called, grant, calledNotGranted }) => ({
+    .map(({ granted, types, called, grant, calledNotGranted }) => ({
       stackId: grant.stackId,
       kind: grant.kind,
       granted: [...granted.keys()].sort(),
@@ -298,6 +302,7 @@ export function compareGrantsWithCalls(
         .filter(([a]) => !called.has(a))
         .map(([action, reason]) => ({ action, reason }))
         .sort((a, b) => a.action.localeCompare(b.action)),
+      grantedFor: Object.fromEntries([...types].map(([a, t]) => [a, [...t].sort()])),
     }))
     .sort((a, b) => a.stackId.localeCompare(b.stackId) || a.kind.localeCompare(b.kind));
 }
@@ -314,15 +319,39 @@ export function mergeComparisons(rows: readonly GrantComparison[]): GrantCompari
     }
     const called = new Set([...prev.called, ...r.called]);
     const reasons = new Map([...prev.notCalled, ...r.notCalled].map((n) => [n.action, n.reason]));
+    const grantedFor: Record<string, string[]> = {};
+    for (const [action, types] of [...Object.entries(prev.grantedFor), ...Object.entries(r.grantedFor)])
+      grantedFor[action] = [...new Set([...(grantedFor[action] ?? []), ...types])].sort();
     merged.set(key, {
       ...r,
       granted: [...new Set([...prev.granted, ...r.granted])].sort(),
       called: [...called].sort(),
       calledNotGranted: [...new Set([...prev.calledNotGranted, ...r.calledNotGranted])].sort(),
       notCalled: [...reasons.entries()].filter(([a]) => !called.has(a)).map(([action, reason]) => ({ action, reason })),
+      grantedFor,
     });
   }
   return [...merged.values()].sort((a, b) => a.stackId.localeCompare(b.stackId) || a.kind.localeCompare(b.kind));
+}
+
+/**
+ * The grants that nothing explains, as `<stack> <deploy|verify>: <action>`:
+ * granted for the stack's own calls (no reason in code), never called by the
+ * stack's session, and never called by another stack's session either under
+ * the same kind of document with the action granted for the same resource
+ * type. So a verify call never vouches for a deploy grant, and a producer's
+ * call of an action for its cluster never vouches for a consumer's grant of
+ * it for its endpoint. `rows` are the comparisons of every scenario.
+ */
+export function unexplainedGrants(rows: readonly GrantComparison[]): string[] {
+  const key = (kind: string, type: string, action: string) => `${kind} ${type} ${action}`;
+  const calledFor = new Set<string>();
+  for (const r of rows) for (const action of r.called) for (const type of r.grantedFor[action] ?? []) calledFor.add(key(r.kind, type, action));
+  return rows.flatMap((r) =>
+    r.notCalled
+      .filter((n) => n.reason === "" && !(r.grantedFor[n.action] ?? []).some((type) => calledFor.has(key(r.kind, type, n.action))))
+      .map((n) => `${r.stackId} ${r.kind}: ${n.action}`),
+  );
 }
 
 /** The README's table: stack, document, actions granted, actions called, granted but not called. */

@@ -5,7 +5,7 @@
  */
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { EMULATOR_ACCESS_KEY_ID, EMULATOR_SECRET_ACCESS_KEY, emulatorVenvBin } from "../../lib/operations/emulator";
-import { type Rehearsal, StepFailure } from "../../lib/operations/rehearse";
+import { type CommandOutcome, type Rehearsal, StepFailure } from "../../lib/operations/rehearse";
 import { type WorldSnapshot, diffSnapshots } from "../../lib/operations/world";
 
 /** The endpoint's address in every consumer stack's state (its construct ids are a public contract). */
@@ -137,4 +137,37 @@ export async function untaintWhenActive(rehearsal: Rehearsal, consumerIndex: num
   const untaint = await rehearsal.run("terraform untaint", rehearsal.options.engine.terraformBinary, ["untaint", address], rehearsal.stackDir(stack));
   if (untaint.exitCode !== 0) throw new StepFailure("terraform untaint", untaint.output);
   return address;
+}
+
+/**
+ * Starts `cdktf deploy` of every stack and stops it as a CI runner's timeout
+ * stops a job once `status()` reports the endpoint `creating`: SIGTERM to its
+ * process group, SIGKILL 10 s later if anything still runs. Resolves to the
+ * signal that ended it and the deploy's outcome.
+ */
+export async function killDeployWhileCreating(
+  rehearsal: Rehearsal,
+  status: () => Promise<string | undefined>,
+): Promise<{ killed: "SIGTERM" | "SIGKILL"; outcome: CommandOutcome }> {
+  const graceMs = 10_000;
+  const deploy = rehearsal.startCdktf("deploy (killed)", ["deploy", ...rehearsal.allStacks, "--auto-approve", "--skip-provider-lock"]);
+  let exited = false;
+  void deploy.done.then(() => {
+    exited = true;
+  });
+  while ((await status()) !== "creating") {
+    if (exited) throw new Error(`the deploy ended before the endpoint was creating:\n${(await deploy.done).output}`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  const pid = deploy.child.pid ?? 0;
+  process.kill(-pid, "SIGTERM");
+  const killed = await Promise.race([deploy.done.then(() => "SIGTERM" as const), new Promise<"SIGKILL">((r) => setTimeout(() => r("SIGKILL"), graceMs))]);
+  if (killed === "SIGKILL") {
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      // the group ended in between
+    }
+  }
+  return { killed, outcome: await deploy.done };
 }

@@ -7,11 +7,19 @@
  */
 import * as path from "node:path";
 import { DescribeEndpointAccessCommand } from "@aws-sdk/client-redshift";
-import { ENDPOINT_ADDRESS, addedResources, deployedState, expectedResources, managedState, tainted, untaintWhenActive } from "./fault-checks";
+import {
+  ENDPOINT_ADDRESS,
+  addedResources,
+  deployedState,
+  expectedResources,
+  killDeployWhileCreating,
+  managedState,
+  tainted,
+  untaintWhenActive,
+} from "./fault-checks";
 import { REPO_ROOT, awsClients, newRehearsal } from "./harness";
 
 const CONSUMER_ROLE = "arn:aws:iam::222222222222:role/redshift-endpoints-deploy";
-const GRACE_MS = 10_000;
 
 test("a deploy killed while the endpoint is creating re-runs to one endpoint, with no duplicate, orphan or lost authorization", async () => {
   const rehearsal = newRehearsal(path.join(REPO_ROOT, "config", "environments.json"), "dev", { endpointDelaySeconds: 90 });
@@ -24,26 +32,7 @@ test("a deploy killed while the endpoint is creating re-runs to one endpoint, wi
     const status = async () =>
       (await redshift.send(new DescribeEndpointAccessCommand({ EndpointName: name })).catch(() => undefined))?.EndpointAccessList?.[0]?.EndpointStatus;
 
-    const deploy = rehearsal.startCdktf("deploy (killed)", ["deploy", ...rehearsal.allStacks, "--auto-approve", "--skip-provider-lock"]);
-    let exited = false;
-    void deploy.done.then(() => {
-      exited = true;
-    });
-    while ((await status()) !== "creating") {
-      if (exited) throw new Error(`the deploy ended before the endpoint was creating:\n${(await deploy.done).output}`);
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-    const pid = deploy.child.pid ?? 0;
-    process.kill(-pid, "SIGTERM");
-    const killed = await Promise.race([deploy.done.then(() => "SIGTERM"), new Promise((r) => setTimeout(() => r("SIGKILL"), GRACE_MS))]);
-    if (killed === "SIGKILL") {
-      try {
-        process.kill(-pid, "SIGKILL");
-      } catch {
-        // the group ended in between
-      }
-    }
-    const outcome = await deploy.done;
+    const { killed, outcome } = await killDeployWhileCreating(rehearsal, status);
     const consumer = rehearsal.stacks.consumers[0];
     process.stdout.write(`killed by ${killed} after the endpoint was creating; the deploy exited ${outcome.exitCode}\n`);
     // OpenTofu stops on SIGTERM within the grace: it cancels the provider's wait, which returns with the
