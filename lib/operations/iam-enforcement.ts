@@ -215,6 +215,10 @@ export interface StackGrants {
  * update the scenarios do not make would send.
  */
 export const NOT_EXERCISED: ReadonlyMap<string, string> = new Map<string, string>([
+  [
+    "ec2:CreateTags",
+    "the provider sends the default tags in CreateSecurityGroup's and AuthorizeSecurityGroupIngress's TagSpecifications, which AWS authorizes as ec2:CreateTags (the emulator does not check tag-on-create); called directly only when tags change, and no scenario changes the default tags",
+  ],
   ["ec2:DeleteTags", "update only: a tag removed from tags_all; no scenario changes the default tags"],
   ["ec2:ModifySecurityGroupRules", "update only: a rule's description, ports or CIDR changed in place; no scenario changes a rule"],
   [
