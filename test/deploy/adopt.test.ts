@@ -98,25 +98,21 @@ async function adopt(rehearsal: Rehearsal, environment: string) {
   return { ...outcome, file, adoption: fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : undefined };
 }
 
-/** `npm run deploy -- <env> --auto-approve` as a person runs it (with its plan check of adopted endpoints), in the scratch folder. */
-function npmDeploy(rehearsal: Rehearsal, step: string, environment: string) {
+/** `npm run <command> -- <env> [args]` as a person runs it, in the scratch folder. */
+function npmCommand(rehearsal: Rehearsal, step: string, command: "deploy" | "diff", environment: string, args: readonly string[]) {
   const scratch = path.dirname(rehearsal.scratchConfigFile);
   // The scratch folder is the project folder here (its cdktf.json); npx finds the project's cdktf through node_modules.
   if (!fs.existsSync(path.join(scratch, "node_modules"))) fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(scratch, "node_modules"));
   return rehearsal.run(
     step,
     "node",
-    [
-      path.join(REPO_ROOT, "scripts", "run-ts.js"),
-      path.join(REPO_ROOT, "scripts", "cdktf-env.ts"),
-      "deploy",
-      environment,
-      "--auto-approve",
-      "--skip-provider-lock",
-    ],
+    [path.join(REPO_ROOT, "scripts", "run-ts.js"), path.join(REPO_ROOT, "scripts", "cdktf-env.ts"), command, environment, ...args, "--skip-provider-lock"],
     scratch,
   );
 }
+
+/** `npm run deploy -- <env> --auto-approve` (with its plan check of adopted endpoints). */
+const npmDeploy = (rehearsal: Rehearsal, step: string, environment: string) => npmCommand(rehearsal, step, "deploy", environment, ["--auto-approve"]);
 
 /** What must not change for the endpoint to have been kept, not replaced. */
 const identity = (e: EndpointAccess) => ({
@@ -140,6 +136,19 @@ async function adoptDeployAndKeep(
     const adopted = await adopt(rehearsal, environment);
     expect(adopted.exitCode).toBe(0);
     checkAdoption(adopted.output, adopted.adoption);
+
+    // The README's steps 4 and 5: the producer first (it imports the authorization; the consumers read its
+    // state), then npm run diff: no destroy or replace of the adopted endpoint, nothing about its address.
+    await rehearsal.deploy("deploy the producer after adopt", [rehearsal.stacks.producer]);
+    const diff = await npmCommand(rehearsal, "diff after adopt", "diff", environment, []);
+    if (diff.exitCode !== 0) throw new Error(`npm run diff exited ${diff.exitCode}:\n${diff.output.split("\n").slice(-40).join("\n")}`);
+    // Plan lines name the construct path after the address: `# aws_redshift_endpoint_access.endpoint_F9556B44 (endpoint/endpoint) will be imported`.
+    expect(diff.output).toMatch(/# aws_redshift_endpoint_access\.\S+ (\(\S+\) )?will be imported/);
+    expect(diff.output).not.toMatch(/# aws_redshift_endpoint_access\.\S+ (\(\S+\) )?(must be replaced|will be destroyed|will be created)/);
+    // The endpoint's block is an import with no change marker at all (address, network interface: untouched).
+    expect(diff.output).not.toMatch(/(~|-\/\+|\+\/-|-|\+) resource "aws_redshift_endpoint_access"/);
+    expect(diff.output).toMatch(/Plan: \d+ to import, \d+ to add, \d+ to change, 0 to destroy\./);
+    expect(diff.output).not.toMatch(/Plan: .*, [1-9]\d* to destroy\./);
 
     const deployed = await npmDeploy(rehearsal, "deploy after adopt", environment);
     if (deployed.exitCode !== 0) throw new Error(`npm run deploy exited ${deployed.exitCode}:\n${deployed.output.split("\n").slice(-40).join("\n")}`);
@@ -215,10 +224,37 @@ test("a world no one here scripted (another endpoint name, two ingress rules, th
     cidrs: ["10.30.0.0/16", "10.31.0.0/16"],
     subnetGroupName: "warehouse-three-azs",
   };
-  await adoptDeployAndKeep("unscripted", world, (output, adoption) => {
-    expect(output).toMatch(/subnet group\s+warehouse-three-azs\s+found: kept as is, referenced, not managed\s+holds 3 subnets/);
-    expect((adoption as { consumers: { readers: { ingressRules: unknown[] } } }).consumers.readers.ingressRules).toHaveLength(2);
-  });
+  await adoptDeployAndKeep(
+    "unscripted",
+    world,
+    (output, adoption) => {
+      expect(output).toMatch(/subnet group\s+warehouse-three-azs\s+found: kept as is, referenced, not managed\s+holds 3 subnets/);
+      expect((adoption as { consumers: { readers: { ingressRules: unknown[] } } }).consumers.readers.ingressRules).toHaveLength(2);
+    },
+    async (rehearsal, before) => {
+      // Later, in a planned window, the README's move to a managed single-subnet group: remove endpointName and
+      // subnetGroup of that consumer from the adoption file, keep subnetIds, deploy. The endpoint is replaced once,
+      // the old one going first; the hand-made group stays (the final destroy checks it is still there, whole).
+      const file = path.join(path.dirname(rehearsal.scratchConfigFile), "adopted", "unscripted.json");
+      const adoption = JSON.parse(fs.readFileSync(file, "utf8"));
+      delete adoption.consumers.readers.endpointName;
+      delete adoption.consumers.readers.subnetGroup;
+      fs.writeFileSync(file, `${JSON.stringify(adoption, null, 2)}\n`);
+      const moved = await npmDeploy(rehearsal, "deploy the move to a managed group", "unscripted");
+      if (moved.exitCode !== 0) throw new Error(`npm run deploy exited ${moved.exitCode}:\n${moved.output.split("\n").slice(-40).join("\n")}`);
+      const destroying = moved.output.search(/aws_redshift_endpoint_access\.\S+: Destroying/);
+      const creating = moved.output.search(/aws_redshift_endpoint_access\.\S+: Creating/);
+      expect(destroying).toBeGreaterThanOrEqual(0);
+      expect(creating).toBeGreaterThan(destroying);
+      expect(moved.output.match(/aws_redshift_endpoint_access\.\S+: Creation complete/g)).toHaveLength(1);
+      expect(moved.output).toMatch(/aws_redshift_subnet_group\.\S+: Creation complete after \S+ \[id=warehouse-readers-subnet-0a1b2c3d4e5f60111\]/);
+      const after = await describeEndpoint(rehearsal, world.endpointName);
+      expect(after.SubnetGroupName).toBe("warehouse-readers-subnet-0a1b2c3d4e5f60111");
+      expect(identity(after).networkInterfaceId).not.toBe(identity(before).networkInterfaceId);
+      await rehearsal.verify("verify after the move");
+      await rehearsal.planNoChanges("plan after the move: no changes");
+    },
+  );
 });
 
 test("only the producer's authorization exists, allowing one VPC more than the config: it is adopted with that VPC kept, the consumer is created fresh", async () => {
