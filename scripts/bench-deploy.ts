@@ -13,7 +13,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { DEFAULT_DEPLOY_BENCH, type DeployBenchOptions, formatDeployBench, runDeployBench } from "../lib/bench/deploy";
 import { loadConfig } from "../lib/config";
-import { parseCommandLine } from "../lib/operations/command-line";
+import { parseCommandLine, runMain } from "../lib/operations/command-line";
 import { endpointCreations, sideBySideProblem } from "../lib/operations/deploy-timeline";
 import { startEmulator } from "../lib/operations/emulator";
 import { findEngine, providerNotice, toolchainCacheDir } from "../lib/operations/engine";
@@ -104,12 +104,4 @@ async function main(): Promise<number> {
   return result.pass ? 0 : 1;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exitCode = 2;
-  },
-);
+runMain(main);

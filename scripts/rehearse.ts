@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { DEFAULT_CONFIG_FILE, UserError } from "../lib/config";
+import { runMain } from "../lib/operations/command-line";
 import { startEmulator } from "../lib/operations/emulator";
 import { findEngine, providerNotice, toolchainCacheDir } from "../lib/operations/engine";
 import { REHEARSE_USAGE, Rehearsal, formatFaults, formatSteps, parseRehearseArgs, rehearse } from "../lib/operations/rehearse";
@@ -68,12 +69,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exitCode = 2;
-  },
-);
+runMain(main);

@@ -1,7 +1,7 @@
 /**
  * The command lines of the operations commands, read one way: node's
  * `util.parseArgs`, strict, with positionals, and a bad command line turned
- * into a one-sentence error.
+ * into a one-sentence error; and how a script's `main` ends the process.
  */
 import { type ParseArgsConfig, parseArgs } from "node:util";
 
@@ -20,4 +20,20 @@ export function parseCommandLine<O extends Options>(argv: readonly string[], opt
   } catch (e) {
     throw new Error((e as Error).message.replace(/(?<=')\. .*$/s, ""));
   }
+}
+
+/**
+ * Runs a script's `main`: the number it resolves to becomes the exit code; an
+ * error it did not expect prints its stack and exits 2.
+ */
+export function runMain(main: () => Promise<number>): void {
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exitCode = 2;
+    },
+  );
 }
