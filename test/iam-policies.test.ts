@@ -177,6 +177,23 @@ describe("iam-policies", () => {
     ]);
   });
 
+  test("a record in an existing zone (dns.zoneId) may change only under its label, within that zone, as CNAME", () => {
+    const config = validConfig();
+    config.environments.dev.consumers[0].dns = { zoneId: "Z0123456789ABCDEFGHIJ", recordName: "fin" };
+    const doc: PolicyDocument = generate(config).read("dev-consumer-bi.json");
+    expect(doc.Statement.find((s) => s.Sid === "ChangeEndpointRecord")).toEqual({
+      Sid: "ChangeEndpointRecord",
+      Effect: "Allow",
+      Action: ["route53:ChangeResourceRecordSets"],
+      Resource: "arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ",
+      Condition: {
+        // The provider appends the zone's name to the label; the stack does not know that name.
+        "ForAllValues:StringLike": { "route53:ChangeResourceRecordSetsNormalizedRecordNames": ["fin.*"] },
+        "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsRecordTypes": ["CNAME"] },
+      },
+    });
+  });
+
   test("Route 53 actions appear only when the consumer has a dns block", () => {
     const plain = generate(validConfig());
     expect(actions(plain.read("dev-consumer-bi.json")).filter((a) => a.startsWith("route53:"))).toEqual([]);

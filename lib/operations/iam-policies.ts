@@ -405,8 +405,13 @@ export const GRANTS: Readonly<Record<string, GrantFactory>> = {
     const zones = (s: Route53) =>
       ctx.hostedZoneIds.length ? ctx.hostedZoneIds.reduce((t, z) => t.onHostedzone(z, ctx.partition), s) : s.onHostedzone("*", ctx.partition);
     let change = zones(new Route53("ChangeEndpointRecord").allow().toChangeResourceRecordSets());
-    // Only the stack's own record names and types may change, when they are literals.
-    if (ctx.recordNames.length) change = change.ifChangeResourceRecordSetsNormalizedRecordNames([...ctx.recordNames], "ForAllValues:StringEquals");
+    // Only the stack's own record names and types may change, when they are literals. A name in an existing zone
+    // is matched as `<label>.*` (see recordName in stackContext), which needs StringLike.
+    if (ctx.recordNames.length)
+      change = change.ifChangeResourceRecordSetsNormalizedRecordNames(
+        [...ctx.recordNames],
+        ctx.recordNames.some((n) => n.includes("*")) ? "ForAllValues:StringLike" : "ForAllValues:StringEquals",
+      );
     if (ctx.recordTypes.length) change = change.ifChangeResourceRecordSetsRecordTypes([...ctx.recordTypes], "ForAllValues:StringEquals");
     return [
       {
@@ -457,6 +462,15 @@ export function stackContext(stackId: string, stack: StackJson): StackContext {
   const literal = (v: unknown) => (typeof v === "string" && !v.includes("${") ? v : undefined);
   const first = (blocks: Record<string, StackJson> | undefined) => (blocks ? Object.values(blocks)[0] : undefined);
   const records = Object.values<StackJson>(stack.resource?.aws_route53_record ?? {});
+  // The name a change request carries, as route53:ChangeResourceRecordSetsNormalizedRecordNames sees it: the FQDN,
+  // lowercase, no trailing dot. In a zone the stack creates, the stack writes the FQDN itself. In an existing zone
+  // (`dns.zoneId`: zone_id is a literal) the name is a single label, and the provider appends the zone's name,
+  // which the stack does not hold: that record is matched as `<label>.*` within that one zone. (Found by rehearsing
+  // a `dns.zoneId` consumer under enforcement: the bare label never matched, so the record could not be created.)
+  const recordName = (r: StackJson) => {
+    const name = (literal(r.name) ?? "${").toLowerCase().replace(/\.$/, "");
+    return literal(r.zone_id) === undefined ? name : `${name}.*`;
+  };
   const literals = (values: unknown[]) => {
     const found = values.map(literal);
     // One non-literal value means the set is unknown: no condition rather than a wrong one.
@@ -481,7 +495,7 @@ export function stackContext(stackId: string, stack: StackJson): StackContext {
         ? [...new Set(otherSubnets.map((id) => subnetGroupName.replace(activeSubnet, id)))].sort()
         : [],
     hostedZoneIds: literals(records.map((r) => r.zone_id)),
-    recordNames: literals(records.map((r) => (literal(r.name) ?? "${").toLowerCase().replace(/\.$/, ""))),
+    recordNames: literals(records.map(recordName)),
     recordTypes: literals(records.map((r) => r.type)),
   };
 }

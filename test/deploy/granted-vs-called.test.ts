@@ -33,8 +33,8 @@ import {
 import { explainStack, explainVerify } from "../../lib/operations/iam-policies";
 import { CALLS_DIR } from "./harness";
 
-/** The scenarios whose logs must be there: the shipped dev, three consumers, the S3 backend, the AZ runbook. */
-const REQUIRED_STACKS = ["dev-producer", "dev-consumer-bi", "trio-consumer-dns", "s3-consumer-bi", "runbook-consumer-bi"];
+/** The scenarios whose logs must be there: the shipped dev, three consumers, the S3 backend, the AZ runbook, a record in an existing zone. */
+const REQUIRED_STACKS = ["dev-producer", "dev-consumer-bi", "trio-consumer-dns", "s3-consumer-bi", "runbook-consumer-bi", "zoneid-consumer-fin"];
 
 interface Scenario {
   readonly name: string;
