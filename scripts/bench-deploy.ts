@@ -12,7 +12,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { DEFAULT_DEPLOY_BENCH, type DeployBenchOptions, formatDeployBench, runDeployBench } from "../lib/bench/deploy";
-import { loadConfig } from "../lib/config";
+import { type Config, loadConfig } from "../lib/config";
 import { parseCommandLine, runMain } from "../lib/operations/command-line";
 import { endpointCreations, sideBySideProblem } from "../lib/operations/deploy-timeline";
 import { startEmulator } from "../lib/operations/emulator";
@@ -25,9 +25,9 @@ const USAGE = `usage: npm run bench:deploy -- [--rounds N] [--config FILE]
                  (default test/deploy/fixtures/consumers.json)
 `;
 
-/** Fails with a usage message unless `environment` has exactly `count` consumers. */
-function expectConsumers(configFile: string, environment: string, count: number): void {
-  const env = loadConfig(configFile).environments[environment];
+/** Fails with a usage message unless `environment` of `config` (read from `configFile`) has exactly `count` consumers. */
+function expectConsumers(config: Config, configFile: string, environment: string, count: number): void {
+  const env = config.environments[environment];
   if (env === undefined) throw new Error(`${configFile} has no environment "${environment}"`);
   if (env.consumers.length !== count)
     throw new Error(`environments.${environment}.consumers in ${configFile} must hold ${count} consumer(s) for this bench; got ${env.consumers.length}`);
@@ -52,8 +52,9 @@ async function main(): Promise<number> {
     if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a whole number of at least 1; got ${JSON.stringify(values.rounds)}`);
     options = { ...DEFAULT_DEPLOY_BENCH, rounds };
     configFile = path.resolve(values.config ?? path.join(repoRoot, "test", "deploy", "fixtures", "consumers.json"));
-    expectConsumers(configFile, options.one, 1);
-    expectConsumers(configFile, options.three, 3);
+    const config = loadConfig(configFile);
+    expectConsumers(config, configFile, options.one, 1);
+    expectConsumers(config, configFile, options.three, 3);
   } catch (e) {
     process.stderr.write(`bench:deploy: ${(e as Error).message}\n\n${USAGE}`);
     return 2;

@@ -78,7 +78,7 @@ export type EngineRunner = (command: string, args: readonly string[], cwd: strin
 /**
  * Plans the synthesized stack in `stackDir` and returns its JSON plan:
  * `init`, `plan -out`, `show -json`. Throws Error with the engine's output
- * when a step fails.
+ * when a step fails (`engineStep`).
  */
 export async function planStack(terraformBinary: string, stackDir: string, run: EngineRunner): Promise<unknown> {
   const planFile = "adoption-guard.tfplan"; // in stackDir, where the engine runs
@@ -86,12 +86,18 @@ export async function planStack(terraformBinary: string, stackDir: string, run: 
     ["init", "-input=false", "-no-color"],
     ["plan", "-input=false", "-lock=false", "-no-color", `-out=${planFile}`],
   ];
-  for (const args of steps) {
-    const out = await run(terraformBinary, args, stackDir);
-    if (out.exitCode !== 0)
-      throw new Error(`${path.basename(terraformBinary)} ${args[0]} in ${stackDir} failed (exit ${out.exitCode}):\n${out.stderr || out.stdout}`);
-  }
-  const shown = await run(terraformBinary, ["show", "-json", planFile], stackDir);
-  if (shown.exitCode !== 0) throw new Error(`${path.basename(terraformBinary)} show -json failed (exit ${shown.exitCode}):\n${shown.stderr}`);
-  return JSON.parse(shown.stdout);
+  for (const args of steps) await engineStep(run, terraformBinary, args, stackDir);
+  return JSON.parse(await engineStep(run, terraformBinary, ["show", "-json", planFile], stackDir));
+}
+
+/**
+ * Runs one engine command in `cwd` and returns its stdout. Throws Error
+ * naming the command, the folder and the exit code, with the engine's output,
+ * when it fails.
+ */
+export async function engineStep(run: EngineRunner, terraformBinary: string, args: readonly string[], cwd: string): Promise<string> {
+  const out = await run(terraformBinary, args, cwd);
+  if (out.exitCode !== 0)
+    throw new Error(`${path.basename(terraformBinary)} ${args.join(" ")} in ${cwd} failed (exit ${out.exitCode}):\n${out.stderr || out.stdout}`);
+  return out.stdout;
 }

@@ -209,7 +209,7 @@ async function checkTaintedEndpoints(
 ): Promise<string | undefined> {
   const { runEngine, endpointStatus } = options;
   if (runEngine === undefined || endpointStatus === undefined) return undefined;
-  const terraform = options.terraformBinary ?? options.engine?.env.TERRAFORM_BINARY_NAME ?? "terraform";
+  const terraform = engineBinary(options);
   for (const target of targets) {
     options.announce?.(`> checking the state of ${target.stack} for an endpoint an interrupted deploy left tainted`);
     try {
@@ -231,6 +231,11 @@ async function checkTaintedEndpoints(
   return undefined;
 }
 
+/** The engine binary the checks before a deploy run: the one cdktf runs (EnvironmentCommandOptions.terraformBinary). */
+function engineBinary(options: EnvironmentCommandOptions): string {
+  return options.terraformBinary ?? options.engine?.env.TERRAFORM_BINARY_NAME ?? "terraform";
+}
+
 /** The folder cdktf synthesizes into: the value of `--output` among `args`, if any. */
 function outputArg(args: readonly string[]): string | undefined {
   const i = args.indexOf("--output");
@@ -248,7 +253,7 @@ async function checkAdoptedEndpoints(
   const file = adoptionFile(options.configFile, envName);
   if (options.runEngine === undefined)
     return `Refusing to deploy: ${file} adopts endpoints, and this deploy cannot plan them first to check that none is replaced.`;
-  const terraform = options.terraformBinary ?? options.engine?.env.TERRAFORM_BINARY_NAME ?? "terraform";
+  const terraform = engineBinary(options);
   for (const { stack, endpointName } of guarded) {
     options.announce?.(`> checking that the plan of ${stack} keeps the adopted endpoint ${endpointName}`);
     let plan: unknown;

@@ -20,9 +20,8 @@
  * Pure except `resolveTaintedEndpoints` (the engine runs through an injected
  * runner) and `awsEndpointStatus` (the AWS SDK).
  */
-import * as path from "node:path";
 import { DescribeEndpointAccessCommand } from "@aws-sdk/client-redshift";
-import type { EngineRunner } from "./adoption-guard";
+import { type EngineRunner, engineStep } from "./adoption-guard";
 import { deploySessionName } from "./iam-enforcement";
 import { type StackTarget, awsClientFactory } from "./verify";
 
@@ -122,12 +121,7 @@ export async function resolveTaintedEndpoints(options: {
   readonly status: EndpointStatusLookup;
   readonly announce?: (line: string) => void;
 }): Promise<string | undefined> {
-  const engine = path.basename(options.terraformBinary);
-  const step = async (args: readonly string[]) => {
-    const out = await options.run(options.terraformBinary, args, options.stackDir);
-    if (out.exitCode !== 0) throw new Error(`${engine} ${args.join(" ")} in ${options.stackDir} failed (exit ${out.exitCode}):\n${out.stderr || out.stdout}`);
-    return out.stdout;
-  };
+  const step = (args: readonly string[]) => engineStep(options.run, options.terraformBinary, args, options.stackDir);
   await step(["init", "-input=false", "-no-color"]);
   const pulled = (await step(["state", "pull"])).trim();
   const tainted = pulled === "" ? [] : taintedEndpoints(JSON.parse(pulled));

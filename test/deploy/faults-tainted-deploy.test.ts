@@ -9,14 +9,12 @@
  * The manual procedure of the README is faults-killed-deploy's; this is the
  * check `npm run deploy` makes (lib/operations/taint-guard.ts).
  */
-import { spawn } from "node:child_process";
 import * as path from "node:path";
-import { stripVTControlCharacters } from "node:util";
 import { DescribeEndpointAccessCommand } from "@aws-sdk/client-redshift";
 import { EMULATOR_WORK_DIR_VAR } from "../../lib/operations/engine";
 import type { Rehearsal } from "../../lib/operations/rehearse";
 import { ENDPOINT_ADDRESS, addedResources, deployedState, expectedResources, killDeployWhileCreating, managedState, tainted } from "./fault-checks";
-import { REPO_ROOT, awsClients, newRehearsal, since } from "./harness";
+import { REPO_ROOT, awsClients, newRehearsal, npmRun, since } from "./harness";
 
 const CONSUMER_ROLE = "arn:aws:iam::222222222222:role/redshift-endpoints-deploy";
 
@@ -29,13 +27,7 @@ const CONSUMER_ROLE = "arn:aws:iam::222222222222:role/redshift-endpoints-deploy"
 function npmDeploy(rehearsal: Rehearsal): Promise<{ code: number; output: string }> {
   const env: Record<string, string | undefined> = { ...rehearsal.childEnv(), [EMULATOR_WORK_DIR_VAR]: rehearsal.options.scratchDir };
   delete env.TERRAFORM_BINARY_NAME;
-  return new Promise((resolve) => {
-    const child = spawn("npm", ["run", "--silent", "deploy", "--", rehearsal.options.environment, "--auto-approve"], { cwd: REPO_ROOT, env });
-    let output = "";
-    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-    child.on("close", (code) => resolve({ code: code ?? 1, output: stripVTControlCharacters(output) }));
-  });
+  return npmRun(["deploy", "--", rehearsal.options.environment, "--auto-approve"], env);
 }
 
 test("npm run deploy refuses while a tainted endpoint is creating, then untaints and keeps it once active", async () => {

@@ -3,9 +3,11 @@
  * real emulator, in a scratch folder removed after the test file (kept when
  * REHEARSE_KEEP=1). A missing toolchain fails the tier; it never skips.
  */
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { stripVTControlCharacters } from "node:util";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { RedshiftClient } from "@aws-sdk/client-redshift";
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
@@ -69,6 +71,17 @@ export function newRehearsal(
     baseEnv: process.env,
     enforceIam: iam.enforceIam ?? true,
     editPolicies: iam.editPolicies,
+  });
+}
+
+/** `npm run --silent <args>` in the project folder, as a user runs it, with exactly `env`; its exit code and output without colours. */
+export function npmRun(args: readonly string[], env: Record<string, string | undefined>): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn("npm", ["run", "--silent", ...args], { cwd: REPO_ROOT, env });
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+    child.on("close", (code) => resolve({ code: code ?? 1, output: stripVTControlCharacters(output) }));
   });
 }
 

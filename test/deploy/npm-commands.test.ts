@@ -4,27 +4,15 @@
  * the toolchain's OpenTofu, and everything of the run (synth output, local
  * state) stays in .emulator-state, away from the user's own state files.
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { stripVTControlCharacters } from "node:util";
 import { type RunningEmulator, startEmulator, withEmulatorEnv } from "../../lib/operations/emulator";
 import { EMULATOR_WORK_DIR } from "../../lib/operations/engine";
 import { snapshotWorld } from "../../lib/operations/world";
-import { REPO_ROOT } from "./harness";
+import { REPO_ROOT, npmRun } from "./harness";
 
 const CONFIG = path.join(REPO_ROOT, "config", "environments.json");
 const WORK_DIR = path.join(REPO_ROOT, EMULATOR_WORK_DIR);
-
-function npmRun(args: string[], env: Record<string, string>): Promise<{ code: number; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn("npm", ["run", "--silent", ...args], { cwd: REPO_ROOT, env });
-    let output = "";
-    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-    child.on("close", (code) => resolve({ code: code ?? 1, output: stripVTControlCharacters(output) }));
-  });
-}
 
 let emulator: RunningEmulator;
 afterAll(() => emulator?.stop());
