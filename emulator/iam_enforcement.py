@@ -150,8 +150,12 @@ def _ec2_context(req: Request) -> Context | None:
         if group is None:
             return None
         resources = [_security_group(req, group)]
-        rules = _indexed(p, "SecurityGroupRuleId") + [v[0] for k, v in p.items() if re.fullmatch(r"SecurityGroupRule\.\d+\.SecurityGroupRuleId", k)]
-        resources += [Resource(_ec2_arn(req, "security-group-rule", r)) for r in rules]
+        # The service authorization reference lists security-group-rule as a resource of ModifySecurityGroupRules
+        # (required) and AuthorizeSecurityGroupIngress (the new rule), not of RevokeSecurityGroupIngress or
+        # RevokeSecurityGroupEgress: AWS checks no rule ARN there, so neither does this emulator.
+        if req.action == "ModifySecurityGroupRules":
+            rules = [v[0] for k, v in p.items() if re.fullmatch(r"SecurityGroupRule\.\d+\.SecurityGroupRuleId", k)]
+            resources += [Resource(_ec2_arn(req, "security-group-rule", r)) for r in rules]
         # The rule an Authorize call creates has no id yet: this emulator checks the group only (reported as unenforced).
         return Context(resources, {}, {"ec2:Vpc"}, ["security-group-rule (new)"] if req.action == "AuthorizeSecurityGroupIngress" else [])
     if req.action == "CreateSecurityGroup":
@@ -207,6 +211,30 @@ def _xml(body: bytes) -> ET.Element | None:
         return None
 
 
+def route53_vpc_value(vpc_id: str, region: str) -> str:
+    """``route53:VPCs`` as IAM fills it: ``VPCId=<vpc-id>,VPCRegion=<region>``, the values in lower case.
+
+    Source: Route 53 Developer Guide, "Normalizing the Route 53 condition key values"
+    (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/specifying-conditions-route53.html):
+    "The value must be in the format of VPCId=<vpc-id>,VPCRegion=<region>"; "The value of <vpc-id> and
+    <region> must be in lowercase". The region is the request's ``VPCRegion`` ("The region that an Amazon
+    VPC was created in", Route 53 API reference, VPC data type).
+    """
+    return f"VPCId={vpc_id.lower()},VPCRegion={region.lower()}"
+
+
+def route53_vpcs(root: ET.Element | None) -> list[str]:
+    """Every ``<VPC>`` of a Route 53 request body, in the form IAM compares (``route53_vpc_value``)."""
+    if root is None:
+        return []
+    values = []
+    for vpc in root.iter(f"{_R53}VPC"):
+        vpc_id = vpc.findtext(f"{_R53}VPCId") or ""
+        region = vpc.findtext(f"{_R53}VPCRegion") or ""
+        values.append(route53_vpc_value(vpc_id, region))
+    return values
+
+
 def _route53_context(req: Request) -> Context | None:
     path = unquote(urlparse(req.path).path)
     zone = re.search(r"/hostedzone/([^/]+)", path)
@@ -214,9 +242,9 @@ def _route53_context(req: Request) -> Context | None:
     root = _xml(req.body)
     texts = lambda tag: [e.text or "" for e in root.iter(f"{_R53}{tag}")] if root is not None else []  # noqa: E731
     if req.action == "CreateHostedZone":
-        return Context([Resource("*")], {"route53:VPCs": texts("VPCId")}, {"route53:VPCs"})
+        return Context([Resource("*")], {"route53:VPCs": route53_vpcs(root)}, {"route53:VPCs"})
     if req.action in ("AssociateVPCWithHostedZone", "DisassociateVPCFromHostedZone") and zone:
-        return Context([Resource(f"arn:aws:route53:::hostedzone/{zone.group(1)}")], {"route53:VPCs": texts("VPCId")}, {"route53:VPCs"})
+        return Context([Resource(f"arn:aws:route53:::hostedzone/{zone.group(1)}")], {"route53:VPCs": route53_vpcs(root)}, {"route53:VPCs"})
     if req.action == "ChangeResourceRecordSets" and zone:
         names = sorted({n.lower().rstrip(".") for n in texts("Name")})
         types = sorted(set(texts("Type")))
@@ -259,6 +287,81 @@ def request_context(req: Request) -> Context:
     ctx.keys["aws:RequestedRegion"] = [req.region]
     ctx.modelled.add("aws:RequestedRegion")
     return ctx
+
+
+# --- what AWS checks on the caller behind a call ----------------------------------------------------------
+
+
+@dataclass
+class CallerCheck:
+    """An action AWS authorizes against the caller's policies while serving another call, and its context."""
+
+    action: str
+    context: Context
+    #: The error the calling service answers with when the check fails: (code, HTTP status).
+    error: tuple[str, int]
+
+
+def _redshift_list(params: dict[str, list[str]], name: str) -> list[str]:
+    """A Redshift query-protocol list (``Name.Member.N`` or ``Name.member.N``), in order."""
+    found = [(int(m.group(1)), v[0]) for k, v in params.items() if (m := re.fullmatch(re.escape(name) + r"\.[A-Za-z]+\.(\d+)", k))]
+    return [v for _, v in sorted(found)]
+
+
+def _create_vpc_endpoint_check(req: Request) -> CallerCheck | None:
+    """``ec2:CreateVpcEndpoint`` behind ``redshift:CreateEndpointAccess``.
+
+    Source: Amazon Redshift Management Guide, "Redshift-managed VPC endpoints", considerations: creating a
+    Redshift-managed VPC endpoint needs ec2:CreateVpcEndpoint in the caller's IAM policy. The resources are
+    the ones the service authorization reference lists for ec2:CreateVpcEndpoint (vpc*, vpc-endpoint*,
+    subnet, security-group): the subnet group's VPC, the subnet this emulator places the endpoint in (its
+    first), the endpoint's security groups (the VPC's default group when none is given) and the new VPC
+    endpoint. How AWS makes this check (a forward access session or otherwise) is not documented: assumed.
+    The error, Redshift's UnauthorizedOperation (400), is the one botocore's model lists for
+    CreateEndpointAccess ("Your account is not authorized to perform the requested operation.").
+    """
+    from moto.redshift.models import redshift_backends  # noqa: PLC0415  (moto's, at call time)
+
+    group_name = (req.params.get("SubnetGroupName") or [None])[0]
+    group = redshift_backends[req.account][req.region].subnet_groups.get(group_name) if group_name else None
+    if group is None:
+        return None  # the call itself fails with ClusterSubnetGroupNotFoundFault
+    groups = _redshift_list(req.params, "VpcSecurityGroupIds")
+    if not groups:
+        try:
+            groups = [ec2_backends[req.account][req.region].get_security_group_from_name("default", vpc_id=group.vpc_id).id]
+        except Exception:
+            groups = []
+    resources = [Resource(_ec2_arn(req, "vpc", group.vpc_id)), Resource(_ec2_arn(req, "subnet", group.subnet_ids[0]))]
+    resources += [_security_group(req, g) for g in groups]
+    resources.append(Resource(_ec2_arn(req, "vpc-endpoint", "*")))
+    return CallerCheck("ec2:CreateVpcEndpoint", Context(resources, {"aws:RequestedRegion": [req.region]}, {"aws:RequestedRegion"}), ("UnauthorizedOperation", 400))
+
+
+def _modify_vpc_endpoint_check(req: Request) -> CallerCheck | None:
+    """``ec2:ModifyVpcEndpoint`` behind ``redshift:ModifyEndpointAccess``.
+
+    Source: the same considerations of the Management Guide (modifying needs ec2:ModifyVpcEndpoint). The
+    resources are the endpoint's VPC endpoint and the new security groups (vpc-endpoint*, security-group in
+    the reference, the group with its ec2:Vpc). The mechanism is not documented: assumed. Error as above
+    (botocore lists UnauthorizedOperation for ModifyEndpointAccess).
+    """
+    import redshift_endpoints  # noqa: PLC0415  (the emulator's own module, loaded by server.py)
+
+    name = (req.params.get("EndpointName") or [None])[0]
+    endpoint = redshift_endpoints.find_endpoint(req.account, req.region, name) if name else None
+    if endpoint is None:
+        return None  # the call itself fails with EndpointNotFound
+    resources = [Resource(_ec2_arn(req, "vpc-endpoint", endpoint.vpc_endpoint_id))]
+    resources += [_security_group(req, g) for g in _redshift_list(req.params, "VpcSecurityGroupIds")]
+    return CallerCheck("ec2:ModifyVpcEndpoint", Context(resources, {"aws:RequestedRegion": [req.region]}, {"aws:RequestedRegion"}), ("UnauthorizedOperation", 400))
+
+
+#: Per action, what AWS checks on the caller behind it (see each function's source).
+CALLER_CHECKS: dict[str, Callable[[Request], CallerCheck | None]] = {
+    "redshift:CreateEndpointAccess": _create_vpc_endpoint_check,
+    "redshift:ModifyEndpointAccess": _modify_vpc_endpoint_check,
+}
 
 
 # --- evaluation --------------------------------------------------------------------------------------------
@@ -366,11 +469,15 @@ class IamDenied(HTTPException):
 
     code = 403
 
-    def __init__(self, service: str, principal: str, action: str, resource: str) -> None:
+    def __init__(self, service: str, principal: str, action: str, resource: str, code: str | None = None, status: int = 403) -> None:
         super().__init__()
+        self.code = status
         message = f"User: {principal} is not authorized to perform: {action} on resource: {resource} because no identity-based policy allows the {action} action"
         esc = message.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        if service == "ec2":
+        if code is not None:
+            self.error_code = code
+            self.body = f'<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{esc}</Message></Error><RequestId>denied</RequestId></ErrorResponse>'
+        elif service == "ec2":
             self.error_code = "UnauthorizedOperation"
             self.body = f'<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>You are not authorized to perform this operation. {esc}</Message></Error></Errors><RequestID>denied</RequestID></Response>'
         elif service == "s3":
@@ -472,6 +579,22 @@ def install(call_log: Path | None) -> None:
         log.write(entry)
         if not decision.allowed:
             raise IamDenied(service, assumed.arn, action, decision.denied_resource)
+        check_builder = CALLER_CHECKS.get(action)
+        check = check_builder(req) if check_builder else None
+        if check is not None:
+            behind = evaluate(policies, check.action, check.context)
+            log.write(
+                {
+                    **entry,
+                    "action": check.action,
+                    "via": action,
+                    "allowed": behind.allowed,
+                    "resources": [r.arn for r in check.context.resources or []],
+                    "unenforced": sorted(behind.unenforced),
+                }
+            )
+            if not behind.allowed:
+                raise IamDenied(service, assumed.arn, check.action, behind.denied_resource, code=check.error[0], status=check.error[1])
 
     ActionAuthenticatorMixin._authenticate_and_authorize_action = authorize  # type: ignore[method-assign]
 

@@ -813,6 +813,12 @@ def _remove(endpoint: EndpointAccess) -> None:
     _state(_backend(endpoint.owner, endpoint.region)).endpoints.pop(endpoint.endpoint_name, None)
 
 
+def find_endpoint(caller: str, region: str, endpoint_name: str) -> EndpointAccess | None:
+    """The caller's endpoint of that name, or None (for IAM enforcement's check behind ModifyEndpointAccess)."""
+    with _LOCK:
+        return _state(_backend(caller, region)).endpoints.get(endpoint_name)
+
+
 def _own_endpoint(caller: str, region: str, endpoint_name: str) -> EndpointAccess:
     endpoint = _state(_backend(caller, region)).endpoints.get(endpoint_name)
     if endpoint is None:

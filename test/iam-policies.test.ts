@@ -152,7 +152,7 @@ describe("iam-policies", () => {
     });
   });
 
-  test("the consumer may create Redshift's service-linked role and no VPC endpoint itself", () => {
+  test("the consumer may create Redshift's service-linked role, and passes the caller-side checks behind CreateEndpointAccess and ModifyEndpointAccess", () => {
     const doc: PolicyDocument = read("dev-consumer-bi.json");
     expect(doc.Statement.find((s) => s.Action.includes("iam:CreateServiceLinkedRole"))).toEqual({
       Sid: "CreateRedshiftServiceLinkedRole",
@@ -161,10 +161,61 @@ describe("iam-policies", () => {
       Resource: "arn:aws:iam::222222222222:role/aws-service-role/redshift.amazonaws.com/AWSServiceRoleForRedshift",
       Condition: { StringEquals: { "iam:AWSServiceName": "redshift.amazonaws.com" } },
     });
-    expect(actions(doc).filter((a) => /VpcEndpoint/.test(a))).toEqual([]);
+    const ec2 = "arn:aws:ec2:ap-northeast-1:222222222222";
+    expect(doc.Statement.filter((s) => s.Action.includes("ec2:CreateVpcEndpoint"))).toEqual([
+      {
+        Sid: "CreateRedshiftManagedVpcEndpoint",
+        Effect: "Allow",
+        Action: ["ec2:CreateVpcEndpoint"],
+        // The VPC, the active and the standby subnet, the security groups and the new endpoint; no ec2:Vpc (the reference lists it for none of these).
+        Resource: [
+          `${ec2}:vpc/vpc-0a1b2c3d4e5f60718`,
+          `${ec2}:subnet/subnet-0a1b2c3d4e5f60718`,
+          `${ec2}:subnet/subnet-0a1b2c3d4e5f60799`,
+          `${ec2}:security-group/*`,
+          `${ec2}:vpc-endpoint/*`,
+        ],
+      },
+    ]);
+    expect(doc.Statement.filter((s) => s.Action.includes("ec2:ModifyVpcEndpoint")).map((s) => [s.Resource, s.Condition])).toEqual([
+      [`${ec2}:vpc-endpoint/*`, undefined],
+      [`${ec2}:security-group/*`, { ArnEquals: { "ec2:Vpc": `${ec2}:vpc/vpc-0a1b2c3d4e5f60718` } }],
+    ]);
+    // Redshift deletes the VPC endpoint as its service-linked role; no document asks the caller for it.
+    expect(actions(doc).filter((a) => a === "ec2:DeleteVpcEndpoints")).toEqual([]);
   });
 
-  test("route53:CreateHostedZone is granted on * (it has no resource type), only for the consumer's VPC", () => {
+  test("grants the dependent actions the reference names for ec2:CreateVpcEndpoint, within the consumer's VPC", () => {
+    const doc: PolicyDocument = read("dev-consumer-bi.json");
+    const ec2 = "arn:aws:ec2:ap-northeast-1:222222222222";
+    expect(doc.Statement.find((s) => s.Sid === "TagRedshiftManagedVpcEndpointOnCreate")).toEqual({
+      Sid: "TagRedshiftManagedVpcEndpointOnCreate",
+      Effect: "Allow",
+      Action: ["ec2:CreateTags"],
+      Resource: `${ec2}:vpc-endpoint/*`,
+      Condition: { StringEquals: { "ec2:CreateAction": "CreateVpcEndpoint" } },
+    });
+    expect(doc.Statement.find((s) => s.Sid === "DescribeVpcsForDependentChecks")).toEqual({
+      Sid: "DescribeVpcsForDependentChecks",
+      Effect: "Allow",
+      Action: ["ec2:DescribeVpcs"],
+      Resource: "*",
+    });
+    expect(doc.Statement.filter((s) => s.Action.includes("route53:AssociateVPCWithHostedZone")).map((s) => s.Condition)).toEqual([
+      { "ForAnyValue:StringEquals": { "route53:VPCs": "VPCId=vpc-0a1b2c3d4e5f60718,VPCRegion=ap-northeast-1" } },
+    ]);
+  });
+
+  test("no rule ARN for RevokeSecurityGroupIngress, and no ec2:Vpc on DeleteTags: the reference lists neither for those actions", () => {
+    const doc: PolicyDocument = read("dev-consumer-bi.json");
+    for (const s of doc.Statement) {
+      const resources = [s.Resource].flat();
+      if (s.Action.includes("ec2:RevokeSecurityGroupIngress")) expect(resources.filter((r) => r.includes(":security-group-rule/"))).toEqual([]);
+      if (s.Action.includes("ec2:DeleteTags")) expect(JSON.stringify(s.Condition ?? {})).not.toContain("ec2:Vpc");
+    }
+  });
+
+  test("route53:CreateHostedZone is granted on * (it has no resource type), only for the consumer's VPC in Route 53's value form", () => {
     const doc: PolicyDocument = read("dev-consumer-bi.json");
     expect(doc.Statement.filter((s) => s.Action.includes("route53:CreateHostedZone"))).toEqual([
       {
@@ -172,7 +223,8 @@ describe("iam-policies", () => {
         Effect: "Allow",
         Action: ["route53:CreateHostedZone"],
         Resource: "*",
-        Condition: { "ForAnyValue:StringEquals": { "route53:VPCs": "vpc-0a1b2c3d4e5f60718" } },
+        // Route 53 Developer Guide: IAM compares route53:VPCs as VPCId=<vpc-id>,VPCRegion=<region>; a bare id never matches.
+        Condition: { "ForAnyValue:StringEquals": { "route53:VPCs": "VPCId=vpc-0a1b2c3d4e5f60718,VPCRegion=ap-northeast-1" } },
       },
     ]);
   });
@@ -194,9 +246,9 @@ describe("iam-policies", () => {
     });
   });
 
-  test("Route 53 actions appear only when the consumer has a dns block", () => {
+  test("Route 53 actions appear only when the consumer has a dns block, but for the dependent action of ec2:CreateVpcEndpoint", () => {
     const plain = generate(validConfig());
-    expect(actions(plain.read("dev-consumer-bi.json")).filter((a) => a.startsWith("route53:"))).toEqual([]);
+    expect(actions(plain.read("dev-consumer-bi.json")).filter((a) => a.startsWith("route53:"))).toEqual(["route53:AssociateVPCWithHostedZone"]);
     expect(actions(read("dev-consumer-bi.json")).filter((a) => a.startsWith("route53:")).length).toBeGreaterThan(0);
   });
 
