@@ -10,7 +10,8 @@ import { describeFailure } from "../lib/synth/command";
 import { DEFAULT_CONFIG_FILE, loadConfig } from "../lib/config";
 import { adoptionFile } from "../lib/config/layout";
 import { ADOPT_SESSION_NAME, adoptEnvironment, adoptExitCode, formatAdoptTable, writeAdoptionFile } from "../lib/operations/adopt";
-import { awsClientFactory, selectEnvironment } from "../lib/operations/verify";
+import { awsClientFactory } from "../lib/aws/clients";
+import { selectEnvironment } from "../lib/operations/verify";
 
 const USAGE = `Usage: npm run adopt -- <environment>
 

@@ -13,11 +13,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { DEFAULT_DEPLOY_BENCH, type DeployBenchOptions, formatDeployBench, runDeployBench } from "../lib/bench/deploy";
 import { type Config, loadConfig } from "../lib/config";
-import { parseCommandLine, runMain } from "../lib/operations/command-line";
-import { endpointCreations, sideBySideProblem } from "../lib/operations/deploy-timeline";
-import { startEmulator } from "../lib/operations/emulator";
-import { findEngine, providerNotice, toolchainCacheDir } from "../lib/operations/engine";
-import { Rehearsal } from "../lib/operations/rehearse";
+import { parseCommandLine, runMain } from "../lib/cli/command";
+import { endpointCreations, sideBySideProblem } from "../lib/rehearsal/deploy-timeline";
+import { startEmulator } from "../lib/rehearsal/emulator";
+import { findEngine, providerNotice, toolchainCacheDir } from "../lib/rehearsal/engine";
+import { Rehearsal } from "../lib/rehearsal/rehearse";
 
 const USAGE = `usage: npm run bench:deploy -- [--rounds N] [--config FILE]
   --rounds N     rounds of both deploys (default ${DEFAULT_DEPLOY_BENCH.rounds})

@@ -20,8 +20,8 @@ import { spawn } from "node:child_process";
 import { constants, homedir } from "node:os";
 import { DEFAULT_CONFIG_FILE } from "../lib/config";
 import type { EngineRunner } from "../lib/operations/adoption-guard";
-import { EMULATOR_WORK_DIR_VAR, emulatorCdktf, emulatorEngine, providerNotice, toolchainCacheDir } from "../lib/operations/engine";
-import { type Spawner, environmentCommand } from "../lib/operations/environment-stacks";
+import { EMULATOR_WORK_DIR_VAR, emulatorCdktf, emulatorEngine, providerNotice, toolchainCacheDir } from "../lib/rehearsal/engine";
+import { type Spawner, environmentCommand } from "../lib/operations/environment";
 import { awsEndpointStatus } from "../lib/operations/taint-guard";
 
 const spawnInherited: Spawner = (command, args, env) =>

@@ -3,7 +3,7 @@
  * Prints the lint outcome; exits 1 on any unsuppressed finding or unused suppression.
  */
 import { readFileSync, readdirSync } from "node:fs";
-import { applyLintSuppressions, formatLintOutcome, parseParliamentJson } from "../lib/operations/iam-policies";
+import { applyLintSuppressions, formatLintOutcome, parseParliamentJson } from "../lib/iam/policies";
 
 const files = readdirSync(process.argv[2]).filter((f) => f.endsWith(".json"));
 const { text, ok } = formatLintOutcome(files, applyLintSuppressions(parseParliamentJson(readFileSync(0, "utf8"))));

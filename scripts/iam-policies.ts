@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { DEFAULT_CONFIG_FILE, UserError, loadConfig } from "../lib/config";
-import { writePolicies } from "../lib/operations/iam-policies";
+import { writePolicies } from "../lib/iam/policies";
 import { synthesizeConfig } from "../lib/synth/parallel-synth";
 
 const USAGE = `Usage: npm run iam-policies -- --out DIR [--config FILE]

@@ -3,7 +3,7 @@
  * run by scripts/check-package.sh: fails when the packed package holds a file
  * outside what it exports and what those import (lib/operations/package-contents.ts).
  */
-import { unpackedFilesOutsideExports } from "../lib/operations/package-contents";
+import { unpackedFilesOutsideExports } from "../lib/reports/package-contents";
 
 const [packageDir] = process.argv.slice(2);
 if (packageDir === undefined) {

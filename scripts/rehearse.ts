@@ -8,10 +8,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { DEFAULT_CONFIG_FILE, UserError } from "../lib/config";
-import { runMain } from "../lib/operations/command-line";
-import { startEmulator } from "../lib/operations/emulator";
-import { findEngine, providerNotice, toolchainCacheDir } from "../lib/operations/engine";
-import { REHEARSE_USAGE, Rehearsal, formatFaults, formatSteps, parseRehearseArgs, rehearse } from "../lib/operations/rehearse";
+import { runMain } from "../lib/cli/command";
+import { startEmulator } from "../lib/rehearsal/emulator";
+import { findEngine, providerNotice, toolchainCacheDir } from "../lib/rehearsal/engine";
+import { REHEARSE_USAGE, Rehearsal, formatFaults, formatSteps, parseRehearseArgs, rehearse } from "../lib/rehearsal/rehearse";
 
 async function main(): Promise<number> {
   let args: ReturnType<typeof parseRehearseArgs>;

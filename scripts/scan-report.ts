@@ -4,7 +4,7 @@
  */
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { applySuppressions, formatOutcome, parseCheckovJson } from "../lib/operations/checkov-report";
+import { applySuppressions, formatOutcome, parseCheckovJson } from "../lib/reports/checkov";
 
 const dir = process.argv[2];
 const stackFiles = readdirSync(dir).map((stack) => join(stack, "cdk.tf.json"));

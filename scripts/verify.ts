@@ -4,13 +4,14 @@
  * lib/operations/verify.ts with the real AWS clients, prints, and sets the exit code:
  * 0 healthy, 1 unhealthy, 2 the check could not run (usage, config, crash).
  */
-import { parseCommandLine } from "../lib/operations/command-line";
+import { awsClientFactory } from "../lib/aws/clients";
+import { parseCommandLine } from "../lib/cli/command";
 import { describeFailure } from "../lib/synth/command";
 import { DEFAULT_CONFIG_FILE, UserError, loadAdoptions, loadConfig } from "../lib/config";
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
   VERIFY_MAX_ATTEMPTS,
-  awsClientFactory,
+  VERIFY_SESSION_NAME,
   exitCodeFor,
   formatJson,
   formatTable,
@@ -95,7 +96,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const report = await verifyEnvironment({
     environment: args.environment,
     config: env,
-    clients: awsClientFactory({ maxAttempts: VERIFY_MAX_ATTEMPTS }),
+    clients: awsClientFactory({ roleSessionName: VERIFY_SESSION_NAME, maxAttempts: VERIFY_MAX_ATTEMPTS }),
     connect: args.connect,
     connectTimeoutMs: args.timeoutMs,
     adoption: loadAdoptions(file, config)[args.environment],

@@ -10,6 +10,13 @@ import { RequireAliasedAwsProvider } from "../modules/provider-binding";
 import { type StateBackend, configureBackend } from "./backend";
 import { prepareTokens } from "./prepare";
 
+/**
+ * The session name a stack's provider assumes its role with, as CloudTrail
+ * shows it: `redshift-endpoints-<stackId>`, cut to STS's 64 characters. The
+ * deploy guards and the rehearsal's call logs read sessions by this name.
+ */
+export const deploySessionName = (stackId: string): string => `redshift-endpoints-${stackId}`.slice(0, 64);
+
 export interface AccountStackProps {
   /** AWS region of every resource in the stack. */
   readonly region: string;
@@ -43,7 +50,7 @@ export abstract class AccountStack extends TerraformStack {
       alias,
       region: props.region,
       allowedAccountIds: [props.accountId],
-      assumeRole: props.roleArn ? [{ roleArn: props.roleArn, sessionName: `redshift-endpoints-${id}`.slice(0, 64) }] : undefined,
+      assumeRole: props.roleArn ? [{ roleArn: props.roleArn, sessionName: deploySessionName(id) }] : undefined,
       defaultTags: [{ tags: { ...props.defaultTags } }],
     });
     RequireAliasedAwsProvider.on(this, this.provider);

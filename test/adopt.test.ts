@@ -16,7 +16,7 @@ import { buildStacks } from "../lib/app";
 import { type Adoption, ConfigError, loadAdoptions, parseAdoption, parseConfig } from "../lib/config";
 import { authorizationDecision, endpointProblems, formatAdoptTable, matchIngressRules } from "../lib/operations/adopt";
 import { adoptedEndpointReplacements, refusalMessage } from "../lib/operations/adoption-guard";
-import { guardedDeploy } from "../lib/operations/environment-stacks";
+import { guardedDeploy } from "../lib/operations/environment";
 import { tempDir, validConfig } from "./helpers";
 
 const VPC = "vpc-0a1b2c3d4e5f60718";

@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseConfig } from "../lib/config";
-import { cdktfInvocations, environmentCommand, environmentStackIds } from "../lib/operations/environment-stacks";
+import { cdktfInvocations, environmentCommand, environmentStackIds } from "../lib/operations/environment";
 import { runSynth, tempDir, validConfig } from "./helpers";
 
 /** dev with two consumers, plus stg and prod. */

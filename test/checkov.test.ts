@@ -4,7 +4,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TerraformStack, Testing } from "cdktf";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { applySuppressions, formatOutcome, parseCheckovJson } from "../lib/operations/checkov-report";
+import { applySuppressions, formatOutcome, parseCheckovJson } from "../lib/reports/checkov";
 import { suppressCheckov } from "../modules/checkov";
 import { tempDir } from "./helpers";
 

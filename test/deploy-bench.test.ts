@@ -4,7 +4,7 @@
  * judging and printing the rounds (lib/bench/deploy.ts).
  */
 import { type DeploySample, formatDeployBench, judgeDeployBench, roundOrder, runDeployBench, spread } from "../lib/bench/deploy";
-import { endpointCreations, sideBySideProblem } from "../lib/operations/deploy-timeline";
+import { endpointCreations, sideBySideProblem } from "../lib/rehearsal/deploy-timeline";
 
 // As cdktf prints it: colours, the stack id on a chunk's first line only, and the next lines of the chunk indented instead.
 const ESC = "\u001b";

@@ -1,6 +1,6 @@
 /** The fault-injection options of `npm run rehearse` and the emulator's command line. */
-import { emulatorArgs } from "../lib/operations/emulator";
-import { formatFaults, parseRehearseArgs } from "../lib/operations/rehearse";
+import { emulatorArgs } from "../lib/rehearsal/emulator";
+import { formatFaults, parseRehearseArgs } from "../lib/rehearsal/rehearse";
 
 describe("fault options", () => {
   test("npm run rehearse passes --fault-rate, --fault-seed and --fail-endpoint to the emulator", () => {

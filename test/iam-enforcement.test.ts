@@ -17,8 +17,8 @@ import {
   unexplainedGrants,
   verifyConfig,
   verifyRoleArn,
-} from "../lib/operations/iam-enforcement";
-import type { ExplainedStatement } from "../lib/operations/iam-policies";
+} from "../lib/rehearsal/iam-enforcement";
+import type { ExplainedStatement } from "../lib/iam/policies";
 import { VERIFY_SESSION_NAME } from "../lib/operations/verify";
 
 const S3_FIXTURE = "test/deploy/fixtures/s3.json";

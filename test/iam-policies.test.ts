@@ -26,8 +26,9 @@ import {
   policyForStack,
   verifyPolicyFile,
   verifyPolicyForStack,
-} from "../lib/operations/iam-policies";
-import { type ClientFactory, type StackTarget, verifyEnvironment } from "../lib/operations/verify";
+} from "../lib/iam/policies";
+import type { ClientFactory, StackTarget } from "../lib/aws/clients";
+import { verifyEnvironment } from "../lib/operations/verify";
 import { readStack, runSynth, runSynthFile, tempDir, validConfig } from "./helpers";
 
 const ROOT = path.join(__dirname, "..");

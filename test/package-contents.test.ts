@@ -1,5 +1,5 @@
 /** `npm run check-package`'s rule: the packed package holds only what it exports and what those import. */
-import { exportedFiles, filesOutsideExports, relativeImports } from "../lib/operations/package-contents";
+import { exportedFiles, filesOutsideExports, relativeImports } from "../lib/reports/package-contents";
 
 const PKG = {
   main: "dist/index.js",

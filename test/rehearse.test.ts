@@ -7,9 +7,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseConfig } from "../lib/config";
-import { emulatorCdktf, emulatorEngine, engineEnvironment, findEngine, parseEnvFile, providerNotice, toolchainCacheDir } from "../lib/operations/engine";
-import { engineErrors, formatSteps, parseRehearseArgs, plannedChanges, rehearsalConfig } from "../lib/operations/rehearse";
-import { diffSnapshots } from "../lib/operations/world";
+import { emulatorCdktf, emulatorEngine, engineEnvironment, findEngine, parseEnvFile, providerNotice, toolchainCacheDir } from "../lib/rehearsal/engine";
+import { engineErrors, formatSteps, parseRehearseArgs, plannedChanges, rehearsalConfig } from "../lib/rehearsal/rehearse";
+import { diffSnapshots } from "../lib/rehearsal/world";
 import { tempDir, validConfig } from "./helpers";
 
 describe("npm run rehearse arguments", () => {

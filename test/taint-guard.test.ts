@@ -5,9 +5,9 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { environmentCommand } from "../lib/operations/environment-stacks";
+import { environmentCommand } from "../lib/operations/environment";
 import { type TaintedEndpoint, resolveTaintedEndpoints, taintDecision, taintedEndpoints } from "../lib/operations/taint-guard";
-import type { StackTarget } from "../lib/operations/verify";
+import type { StackTarget } from "../lib/aws/clients";
 import { tempDir, validConfig } from "./helpers";
 
 const ADDRESS = "aws_redshift_endpoint_access.endpoint_F9556B44";

@@ -24,12 +24,10 @@ import {
 } from "@aws-sdk/client-redshift";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { mockClient } from "aws-sdk-client-mock";
+import { type ClientFactory, type StackTarget, awsClientFactory } from "../lib/aws/clients";
 import { type EnvironmentConfig, parseConfig } from "../lib/config";
 import {
   type CheckResult,
-  type ClientFactory,
-  awsClientFactory,
-  type StackTarget,
   type VerifyOptions,
   type VerifyReport,
   exitCodeFor,
@@ -197,7 +195,7 @@ describe("verify: healthy", () => {
   });
 
   test("the default factory builds every client in the environment's region", async () => {
-    const clients = awsClientFactory()({
+    const clients = awsClientFactory({ roleSessionName: "test" })({
       stack: "dev-producer",
       role: "producer",
       accountId: PRODUCER,

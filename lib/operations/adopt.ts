@@ -17,7 +17,7 @@
  * AWS clients come from an injected factory (verify's), so tests run this
  * against mocks and the emulator; nothing here reads `process.env`.
  */
-import { errorText, isAwsError } from "./aws-errors";
+import { errorText, isAwsError } from "../aws/errors";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { DescribeSecurityGroupRulesCommand, DescribeSecurityGroupsCommand, type SecurityGroupRule } from "@aws-sdk/client-ec2";
@@ -32,7 +32,7 @@ import {
 import { type AdoptedConsumer, type AdoptedIngressRule, type Adoption, type ConsumerConfig, type EnvironmentConfig, parseAdoption } from "../config";
 import type { Config } from "../config";
 import { consumerStackId, endpointGrants, producerStackId } from "../config/layout";
-import type { ClientFactory, StackClients } from "./verify";
+import type { ClientFactory, StackClients } from "../aws/clients";
 
 /** The session name that CloudTrail shows for the roles `adopt` assumes. */
 export const ADOPT_SESSION_NAME = "redshift-endpoints-adopt";

@@ -22,8 +22,8 @@
  */
 import { DescribeEndpointAccessCommand } from "@aws-sdk/client-redshift";
 import { type EngineRunner, engineStep } from "./adoption-guard";
-import { deploySessionName } from "./iam-enforcement";
-import { type StackTarget, awsClientFactory } from "./verify";
+import { deploySessionName } from "../../stacks/account-stack";
+import { type StackTarget, awsClientFactory } from "../aws/clients";
 
 /** A tainted endpoint in a stack's state. */
 export interface TaintedEndpoint {

@@ -13,19 +13,18 @@
  * so tests run everything against mocks. Nothing here reads `process.env`;
  * `scripts/verify.ts` does the wiring.
  */
-import { errorText, isAwsError } from "./aws-errors";
 import * as net from "node:net";
-import { DescribeSubnetsCommand, EC2Client } from "@aws-sdk/client-ec2";
+import type { ClientFactory, StackClients, StackTarget } from "../aws/clients";
+import { errorText, isAwsError } from "../aws/errors";
+import { DescribeSubnetsCommand, type EC2Client } from "@aws-sdk/client-ec2";
 import {
   DescribeEndpointAccessCommand,
   DescribeEndpointAuthorizationCommand,
   type EndpointAccess,
   type EndpointAuthorization,
-  RedshiftClient,
-  type RedshiftClientConfig,
+  type RedshiftClient,
 } from "@aws-sdk/client-redshift";
-import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
+import { GetCallerIdentityCommand, type STSClient } from "@aws-sdk/client-sts";
 import { type Adoption, type Config, type ConsumerConfig, type EnvironmentConfig, UserError } from "../config";
 import { consumerStackId, endpointGrants, producerStackId } from "../config/layout";
 
@@ -111,26 +110,6 @@ export interface VerifyReport {
   readonly counts: Readonly<Record<CheckStatus, number>>;
 }
 
-/** The account, role and region one stack deploys with; what a ClientFactory builds clients for. */
-export interface StackTarget {
-  readonly stack: string;
-  readonly role: "producer" | "consumer";
-  readonly accountId: string;
-  /** Role to assume. @default the ambient credentials */
-  readonly roleArn?: string;
-  readonly region: string;
-}
-
-/** The AWS clients for one stack, all signed with that stack's credentials. */
-export interface StackClients {
-  readonly sts: STSClient;
-  readonly redshift: RedshiftClient;
-  readonly ec2: EC2Client;
-}
-
-/** Builds the clients for one stack. `verifyEnvironment` destroys them when it is done. */
-export type ClientFactory = (target: StackTarget) => StackClients;
-
 /** Outcome of one TCP connection attempt. */
 export interface ProbeResult {
   readonly reachable: boolean;
@@ -162,40 +141,6 @@ export interface VerifyOptions {
    * @default none
    */
   readonly adoption?: Adoption;
-}
-
-/** Options of the default client factory. */
-export interface AwsClientFactoryOptions {
-  /** Session name for assumed roles. @default VERIFY_SESSION_NAME */
-  readonly roleSessionName?: string;
-  /** Attempts per AWS call, retries included. @default the SDK's (3) */
-  readonly maxAttempts?: number;
-}
-
-/**
- * The real clients: each stack's `roleArn` is assumed with
- * `fromTemporaryCredentials` (once per stack, shared by its clients), or the
- * ambient credentials are used when it has none. The region is the
- * environment's.
- */
-export function awsClientFactory(options: AwsClientFactoryOptions = {}): ClientFactory {
-  return (target) => {
-    let credentials: RedshiftClientConfig["credentials"];
-    if (target.roleArn !== undefined) {
-      const assume = fromTemporaryCredentials({
-        params: { RoleArn: target.roleArn, RoleSessionName: options.roleSessionName ?? VERIFY_SESSION_NAME },
-        clientConfig: { region: target.region },
-      });
-      let assumed: ReturnType<typeof assume> | undefined;
-      credentials = () => (assumed ??= assume());
-    }
-    const config = {
-      region: target.region,
-      ...(credentials === undefined ? {} : { credentials }),
-      ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
-    };
-    return { sts: new STSClient(config), redshift: new RedshiftClient(config), ec2: new EC2Client(config) };
-  };
 }
 
 /**

@@ -18,7 +18,7 @@ import {
   DescribeEndpointAuthorizationCommand,
   type EndpointAccess,
 } from "@aws-sdk/client-redshift";
-import type { Rehearsal } from "../../lib/operations/rehearse";
+import type { Rehearsal } from "../../lib/rehearsal/rehearse";
 import { FIXTURES, REPO_ROOT, awsClients, newRehearsal } from "./harness";
 
 const CONFIG = path.join(FIXTURES, "adopt.json");

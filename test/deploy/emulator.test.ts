@@ -47,7 +47,7 @@ import {
   emulatorVenvBin,
   startEmulator,
   withEmulatorEnv,
-} from "../../lib/operations/emulator";
+} from "../../lib/rehearsal/emulator";
 
 const REGION = "ap-northeast-1";
 const WORLD = "test/deploy/fixtures/emulator-world.json";

@@ -4,9 +4,9 @@
  * would), and what the emulator holds beyond its seed, resource by resource.
  */
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
-import { EMULATOR_ACCESS_KEY_ID, EMULATOR_SECRET_ACCESS_KEY, emulatorVenvBin } from "../../lib/operations/emulator";
-import { type CommandOutcome, type Rehearsal, StepFailure } from "../../lib/operations/rehearse";
-import { type WorldSnapshot, diffSnapshots } from "../../lib/operations/world";
+import { EMULATOR_ACCESS_KEY_ID, EMULATOR_SECRET_ACCESS_KEY, emulatorVenvBin } from "../../lib/rehearsal/emulator";
+import { type CommandOutcome, type Rehearsal, StepFailure } from "../../lib/rehearsal/rehearse";
+import { type WorldSnapshot, diffSnapshots } from "../../lib/rehearsal/world";
 
 /** The endpoint's address in every consumer stack's state (its construct ids are a public contract). */
 export const ENDPOINT_ADDRESS = "aws_redshift_endpoint_access.endpoint_F9556B44";

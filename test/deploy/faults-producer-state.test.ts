@@ -12,8 +12,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
-import { EMULATOR_ACCESS_KEY_ID, EMULATOR_SECRET_ACCESS_KEY } from "../../lib/operations/emulator";
-import { type Rehearsal, StepFailure } from "../../lib/operations/rehearse";
+import { EMULATOR_ACCESS_KEY_ID, EMULATOR_SECRET_ACCESS_KEY } from "../../lib/rehearsal/emulator";
+import { type Rehearsal, StepFailure } from "../../lib/rehearsal/rehearse";
 import { addedResources, expectedResources, managedState, stateList } from "./fault-checks";
 import { FIXTURES, REPO_ROOT, newRehearsal, stepFailure } from "./harness";
 

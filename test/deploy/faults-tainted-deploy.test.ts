@@ -11,8 +11,8 @@
  */
 import * as path from "node:path";
 import { DescribeEndpointAccessCommand } from "@aws-sdk/client-redshift";
-import { EMULATOR_WORK_DIR_VAR } from "../../lib/operations/engine";
-import type { Rehearsal } from "../../lib/operations/rehearse";
+import { EMULATOR_WORK_DIR_VAR } from "../../lib/rehearsal/engine";
+import type { Rehearsal } from "../../lib/rehearsal/rehearse";
 import { ENDPOINT_ADDRESS, addedResources, deployedState, expectedResources, killDeployWhileCreating, managedState, tainted } from "./fault-checks";
 import { REPO_ROOT, awsClients, newRehearsal, npmRun, since } from "./harness";
 

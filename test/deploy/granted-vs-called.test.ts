@@ -29,8 +29,8 @@ import {
   mergeComparisons,
   parseCallLog,
   unexplainedGrants,
-} from "../../lib/operations/iam-enforcement";
-import { explainStack, explainVerify } from "../../lib/operations/iam-policies";
+} from "../../lib/rehearsal/iam-enforcement";
+import { explainStack, explainVerify } from "../../lib/iam/policies";
 import { CALLS_DIR } from "./harness";
 
 /** The scenarios whose logs must be there: the shipped dev, three consumers, the S3 backend, the AZ runbook, a record in an existing zone. */

@@ -11,9 +11,9 @@ import { stripVTControlCharacters } from "node:util";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { RedshiftClient } from "@aws-sdk/client-redshift";
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
-import { EMULATOR_ACCESS_KEY_ID, EMULATOR_SECRET_ACCESS_KEY, type EmulatorOptions, startEmulator } from "../../lib/operations/emulator";
-import { findEngine, toolchainCacheDir } from "../../lib/operations/engine";
-import { Rehearsal, StepFailure } from "../../lib/operations/rehearse";
+import { EMULATOR_ACCESS_KEY_ID, EMULATOR_SECRET_ACCESS_KEY, type EmulatorOptions, startEmulator } from "../../lib/rehearsal/emulator";
+import { findEngine, toolchainCacheDir } from "../../lib/rehearsal/engine";
+import { Rehearsal, StepFailure } from "../../lib/rehearsal/rehearse";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 export const FIXTURES = path.join(__dirname, "fixtures");

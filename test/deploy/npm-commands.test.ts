@@ -6,9 +6,9 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { type RunningEmulator, startEmulator, withEmulatorEnv } from "../../lib/operations/emulator";
-import { EMULATOR_WORK_DIR } from "../../lib/operations/engine";
-import { snapshotWorld } from "../../lib/operations/world";
+import { type RunningEmulator, startEmulator, withEmulatorEnv } from "../../lib/rehearsal/emulator";
+import { EMULATOR_WORK_DIR } from "../../lib/rehearsal/engine";
+import { snapshotWorld } from "../../lib/rehearsal/world";
 import { REPO_ROOT, npmRun } from "./harness";
 
 const CONFIG = path.join(REPO_ROOT, "config", "environments.json");

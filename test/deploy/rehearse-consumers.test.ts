@@ -12,8 +12,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { endpointCreations, sideBySideProblem } from "../../lib/operations/deploy-timeline";
-import { formatSteps, rehearse } from "../../lib/operations/rehearse";
+import { endpointCreations, sideBySideProblem } from "../../lib/rehearsal/deploy-timeline";
+import { formatSteps, rehearse } from "../../lib/rehearsal/rehearse";
 import { FIXTURES, newRehearsal } from "./harness";
 
 const CONFIG = path.join(FIXTURES, "consumers.json");

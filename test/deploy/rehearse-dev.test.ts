@@ -4,7 +4,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { type Rehearsal, bytesUnder, formatSteps, rehearse } from "../../lib/operations/rehearse";
+import { type Rehearsal, bytesUnder, formatSteps, rehearse } from "../../lib/rehearsal/rehearse";
 import { REPO_ROOT, newRehearsal } from "./harness";
 
 /** The provider binary is about 675 MB: a stack that copied it would hold that much. */

@@ -9,7 +9,7 @@
  * one here wrote).
  */
 import * as path from "node:path";
-import { formatSteps } from "../../lib/operations/rehearse";
+import { formatSteps } from "../../lib/rehearsal/rehearse";
 import { FIXTURES, newRehearsal } from "./harness";
 
 test("a CNAME in an existing zone (dns.zoneId) is created, verified, converges and is destroyed, under exactly the generated policies", async () => {

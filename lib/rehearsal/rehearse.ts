@@ -27,8 +27,8 @@ import {
   withEmulatorEnv,
 } from "./emulator";
 import { type Engine, engineEnvironment } from "./engine";
-import { parseCommandLine } from "./command-line";
-import { environmentStackIds } from "./environment-stacks";
+import { parseCommandLine } from "../cli/command";
+import { environmentStackIds } from "../operations/environment";
 import { CALL_LOG_FILE, type CallRecord, INSPECTOR_ROLE_NAME, deniedCalls, parseCallLog, verifyConfig, writeRoleManifest } from "./iam-enforcement";
 import { type WorldSnapshot, diffSnapshots, snapshotWorld } from "./world";
 

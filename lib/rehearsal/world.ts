@@ -8,7 +8,7 @@
  */
 import { execFile } from "node:child_process";
 import * as path from "node:path";
-import { emulatorVenvBin } from "./emulator";
+import { emulatorVenvBin } from "../rehearsal/emulator";
 
 /** Sorted lines, e.g. `222222222222 redshift endpoint lake-dev-bi cluster=lake-dev status=active`. */
 export type WorldSnapshot = readonly string[];

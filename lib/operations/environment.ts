@@ -11,7 +11,7 @@ import { type Config, UserError, loadAdoptions, loadConfig } from "../config";
 import { adoptionFile, consumerStackId, producerStackId } from "../config/layout";
 import { type EngineRunner, adoptedEndpointReplacements, planStack, refusalMessage } from "./adoption-guard";
 import { type EndpointStatusLookup, resolveTaintedEndpoints } from "./taint-guard";
-import type { StackTarget } from "./verify";
+import type { StackTarget } from "../aws/clients";
 
 /** An environment name that the config does not define. Exit code 2, like any usage error. */
 export class UnknownEnvironmentError extends UserError {

