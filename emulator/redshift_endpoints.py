@@ -1,12 +1,12 @@
 """Redshift-managed VPC endpoints for moto, added from outside moto.
 
 moto 5.2.5 serves Redshift clusters and subnet groups but not the seven
-operations behind cross-account Redshift-managed VPC endpoints, and it leaves
-``AvailabilityZoneRelocationStatus`` and ``MultiAZ`` out of ``DescribeClusters``
-(the AWS provider's ``aws_redshift_cluster`` data source fails without them). This module
+operations behind cross-account Redshift-managed VPC endpoints. This module
 adds them to moto's own ``RedshiftResponse`` class at start-up (``install()``),
 so moto's dispatcher, query-protocol parser and model-driven XML serializer
-handle them like any built-in action. No file of moto is edited.
+handle them like any built-in action. No file of moto is edited. (The
+cluster's ``AvailabilityZoneRelocationStatus`` and ``MultiAZ``, which moto
+5.2.5 also leaves out, are patched apart, in ``moto_gaps/redshift_cluster.py``.)
 
 Every shape and error below follows botocore's model of the service,
 ``botocore/data/redshift/2012-12-01/service-2.json`` (shipped compressed as
@@ -43,7 +43,7 @@ from moto.ec2 import ec2_backends
 from moto.redshift.exceptions import ClusterNotFoundError, ClusterSubnetGroupNotFoundError
 from moto.redshift.models import Cluster, RedshiftBackend, redshift_backends
 from moto.redshift.responses import RedshiftResponse
-from moto.route53.responses import Route53
+from moto_gaps.redshift_cluster import relocation_status
 
 # --------------------------------------------------------------------------
 # Quotas and chosen error codes
@@ -292,61 +292,6 @@ def _schedule(action: Callable[[], None]) -> None:
 
 
 # --------------------------------------------------------------------------
-# Cluster: AvailabilityZoneRelocationStatus
-# --------------------------------------------------------------------------
-
-
-def _relocation_status(self: Cluster) -> str:
-    """``Cluster.AvailabilityZoneRelocationStatus``: ``enabled`` or ``disabled``.
-
-    The model types it as a plain String; the AWS provider accepts only these
-    two values (or the transitional ``pending_*``) and fails otherwise.
-    CreateCluster's ``AvailabilityZoneRelocation`` defaults to false.
-    """
-    return "enabled" if getattr(self, "_az_relocation_enabled", False) else "disabled"
-
-
-def set_relocation(cluster: Cluster, enabled: bool) -> None:
-    """Turns cluster relocation on or off (what ModifyCluster ``AvailabilityZoneRelocation`` does)."""
-    cluster._az_relocation_enabled = enabled  # type: ignore[attr-defined]
-
-
-def _multi_az_status(self: Cluster) -> str:
-    """``Cluster.MultiAZ``: ``Enabled`` or ``Disabled``.
-
-    The model types it as a String; the AWS provider's ``aws_redshift_cluster``
-    data source (v5.100.0) fails on anything but these two (case-insensitive).
-    CreateCluster's ``MultiAZ`` (BooleanOptional) defaults to false.
-    """
-    return "Enabled" if getattr(self, "_multi_az_enabled", False) else "Disabled"
-
-
-#: Cluster flags that moto's CreateCluster/ModifyCluster drop: request parameter -> attribute.
-_CLUSTER_FLAGS: dict[str, str] = {
-    "AvailabilityZoneRelocation": "_az_relocation_enabled",
-    "MultiAZ": "_multi_az_enabled",
-}
-
-
-def _wrap_cluster_action(original: Callable[[RedshiftResponse], ActionResult]) -> Callable[[RedshiftResponse], ActionResult]:
-    """Lets CreateCluster and ModifyCluster take ``AvailabilityZoneRelocation`` and ``MultiAZ`` (BooleanOptional)."""
-
-    def wrapped(self: RedshiftResponse) -> ActionResult:
-        flags = {attr: self._get_bool_param(param) for param, attr in _CLUSTER_FLAGS.items()}
-        result = original(self)
-        identifier = self._get_param("NewClusterIdentifier") or self._get_param("ClusterIdentifier")
-        cluster = self.redshift_backend.clusters[identifier]
-        for attr, value in flags.items():
-            if value is not None:
-                setattr(cluster, attr, value)
-        return result
-
-    wrapped.__name__ = original.__name__
-    wrapped.__doc__ = original.__doc__
-    return wrapped
-
-
-# --------------------------------------------------------------------------
 # Lookups and rules
 # --------------------------------------------------------------------------
 
@@ -378,7 +323,7 @@ def _require_ra3(cluster: Cluster) -> None:
 
 def _require_relocation(cluster: Cluster) -> None:
     """``UnsupportedOperation`` (400) when cluster relocation is off (see CHOSEN_CODES)."""
-    if _relocation_status(cluster) != "enabled":
+    if relocation_status(cluster) != "enabled":
         raise UnsupportedOperationFault(
             f"Cluster relocation must be enabled on cluster {cluster.cluster_identifier} "
             f"to create a Redshift-managed VPC endpoint."
@@ -1006,49 +951,8 @@ _ACTIONS: dict[str, Callable[[RedshiftResponse], ActionResult]] = {
 }
 
 
-# --------------------------------------------------------------------------
-# Other moto gaps on the AWS provider's path
-# --------------------------------------------------------------------------
-
-
-def _wrap_create_hosted_zone(original: Callable[[Route53], ActionResult]) -> Callable[[Route53], ActionResult]:
-    """CreateHostedZone with a ``VPC`` makes a private zone, as Route 53 does.
-
-    Route 53 API reference, CreateHostedZone: "VPC - (Private hosted zones
-    only) A complex type that contains information about the Amazon VPC that
-    you're associating with this hosted zone", and "you can't convert a
-    public hosted zone to a private hosted zone". The AWS provider sends the
-    VPC without ``HostedZoneConfig.PrivateZone``; moto 5.2.5 then makes a
-    public zone and drops the VPC, so every plan after it wants to add the
-    VPC again.
-    """
-
-    def wrapped(self: Route53) -> ActionResult:
-        if self._get_param("VPC.VPCId") and self._get_param("HostedZoneConfig.PrivateZone") is None:
-            get_bool = self._get_bool_param
-
-            def private_when_vpc(name: str, if_none: Any = None) -> Any:
-                return True if name == "HostedZoneConfig.PrivateZone" else get_bool(name, if_none)
-
-            self._get_bool_param = private_when_vpc  # type: ignore[method-assign]
-        return original(self)
-
-    wrapped.__name__ = original.__name__
-    wrapped.__doc__ = original.__doc__
-    return wrapped
-
-
-def _wrap_once(cls: type, name: str, wrap: Callable[[Any], Any]) -> None:
-    """Replaces ``cls.name`` by ``wrap(cls.name)`` unless already done."""
-    original = getattr(cls, name)
-    if not getattr(original, "_emulator_wrapped", False):
-        wrapped = wrap(original)
-        wrapped._emulator_wrapped = True
-        setattr(cls, name, wrapped)
-
-
 def install(endpoint_delay_seconds: float = 1.0, quotas: Quotas | None = None) -> None:
-    """Adds the operations to moto's RedshiftResponse, and relocation and Multi-AZ status to its Cluster.
+    """Adds the operations to moto's RedshiftResponse.
 
     moto dispatches a query action to the RedshiftResponse method named after
     it in snake_case, so registering the methods on the class is all the
@@ -1058,8 +962,3 @@ def install(endpoint_delay_seconds: float = 1.0, quotas: Quotas | None = None) -
     _Settings.quotas = quotas or Quotas()
     for name, action in _ACTIONS.items():
         setattr(RedshiftResponse, name, action)
-    Cluster.availability_zone_relocation_status = property(_relocation_status)  # type: ignore[attr-defined]
-    Cluster.multi_az = property(_multi_az_status)  # type: ignore[attr-defined]
-    for name in ("create_cluster", "modify_cluster"):
-        _wrap_once(RedshiftResponse, name, _wrap_cluster_action)
-    _wrap_once(Route53, "create_hosted_zone", _wrap_create_hosted_zone)

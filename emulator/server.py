@@ -1,4 +1,4 @@
-"""The project's AWS emulator: moto's server plus ``redshift_endpoints``, seeded from a config.
+"""The project's AWS emulator: moto's server plus ``redshift_endpoints`` and ``moto_gaps``, seeded from a config.
 
     python emulator/server.py --seed config/environments.json [--port 0]
         [--endpoint-delay 1] [--relocation-off] [--node-type dc2.large] [--cluster-port 5440]
@@ -39,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import faults  # noqa: E402  (after the path fix above)
 import iam_enforcement  # noqa: E402  (after the path fix above)
+import moto_gaps  # noqa: E402
 import redshift_endpoints  # noqa: E402
 from moto.core import DEFAULT_ACCOUNT_ID  # noqa: E402
 from moto.ec2 import ec2_backends  # noqa: E402
@@ -181,7 +182,7 @@ class Seeder:
             encrypted=True,
             region_name=region,
         )
-        redshift_endpoints.set_relocation(cluster, self.options.relocation)
+        moto_gaps.set_relocation(cluster, self.options.relocation)
         self.report.clusters.append(f"{account}/{region}/{identifier}")
 
     def consumer(self, consumer: dict[str, Any], region: str) -> None:
@@ -290,6 +291,7 @@ def main(argv: list[str]) -> int:
     for variable in ("MOTO_ACCOUNT_ID",):  # would pin every request to one account
         os.environ.pop(variable, None)
     redshift_endpoints.install(endpoint_delay_seconds=args.endpoint_delay)
+    moto_gaps.install()
     redshift_endpoints.fail_endpoints(args.fail_endpoint)
     if args.seed:
         config = json.loads(Path(args.seed).read_text())
