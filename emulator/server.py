@@ -106,10 +106,12 @@ class Seeder:
     def seed(self, config: dict[str, Any]) -> SeedReport:
         """Seeds every environment of ``config`` (the shape of config/environments.json)."""
         quotas = config.get("quotas") or {}
-        redshift_endpoints._Settings.quotas = redshift_endpoints.Quotas(
-            authorizations_per_cluster=quotas.get("granteesPerCluster", 5),
-            endpoints_per_authorization=quotas.get("endpointsPerAuthorization", 5),
-            endpoints_per_cluster=quotas.get("endpointsPerCluster", 30),
+        redshift_endpoints.set_quotas(
+            redshift_endpoints.Quotas(
+                authorizations_per_cluster=quotas.get("granteesPerCluster", 5),
+                endpoints_per_authorization=quotas.get("endpointsPerAuthorization", 5),
+                endpoints_per_cluster=quotas.get("endpointsPerCluster", 30),
+            )
         )
         for env in config["environments"].values():
             self.environment(env)
