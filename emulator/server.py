@@ -38,7 +38,7 @@ from typing import Any, Callable, Iterator
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import faults  # noqa: E402  (after the path fix above)
-import iam_enforcement  # noqa: E402  (after the path fix above)
+import iam  # noqa: E402  (after the path fix above)
 import moto_gaps  # noqa: E402
 import redshift_endpoints  # noqa: E402
 from moto.core import DEFAULT_ACCOUNT_ID  # noqa: E402
@@ -267,7 +267,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--role-policies",
         metavar="DIR",
-        help="enforce IAM: DIR/role-policies.json names each role's only inline policies (lib/operations/iam-enforcement.ts writes it); every request is then authorized (emulator/iam_enforcement.py)",
+        help="enforce IAM: DIR/role-policies.json names each role's only inline policies (lib/operations/iam-enforcement.ts writes it); every request is then authorized (emulator/iam/)",
     )
     parser.add_argument("--record-calls", metavar="FILE", help="with --role-policies: append every authorized or refused call to FILE, one JSON object per line")
     parser.add_argument("--exit-with-parent", action="store_true", help="stop when stdin closes (the launcher's pipe), so a crashed parent leaves no server behind")
@@ -302,8 +302,8 @@ def main(argv: list[str]) -> int:
     if args.record_calls and not args.role_policies:
         raise SystemExit("--record-calls needs --role-policies (calls are recorded by the IAM enforcement)")
     if args.role_policies:
-        seeded = iam_enforcement.seed_role_policies(Path(args.role_policies) / "role-policies.json")
-        iam_enforcement.install(Path(args.record_calls) if args.record_calls else None)
+        seeded = iam.seed_role_policies(Path(args.role_policies) / "role-policies.json")
+        iam.install(Path(args.record_calls) if args.record_calls else None)
         log(f"IAM enforced; role policies: {seeded}")
     app = faults.FaultInjector(DomainDispatcherApplication(create_backend_app), args.fault_rate, args.fault_seed, log)
     if args.fault_rate > 0 or args.fail_endpoint:
