@@ -1,9 +1,12 @@
 """The project's AWS emulator: moto's server plus ``redshift_endpoints`` and ``moto_gaps``, seeded from a config.
 
-    python emulator/server.py --seed config/environments.json [--port 0]
-        [--endpoint-delay 1] [--relocation-off] [--node-type dc2.large] [--cluster-port 5440]
-        [--fault-rate 0.3] [--fault-seed 7] [--fail-endpoint NAME]
-        [--role-policies DIR [--record-calls FILE]]
+    python emulator/server.py --seed config/environments.json [--port 0] [options]
+    python emulator/server.py --help      (every flag, from emulator/options.json)
+
+The flags are one table, ``emulator/options.json``: each entry a flag's name
+(without dashes), type, default, metavar, help, and whether ``npm run
+rehearse`` passes it through (``rehearse``). ``parse_args`` builds the
+argparse parser from it.
 
 Listens on 127.0.0.1 only. Prints ``emulator ready on http://127.0.0.1:<port>``
 on stdout once it serves (``--port 0`` picks a free port and prints it).
@@ -253,35 +256,72 @@ class Seeder:
         self.report.buckets.append(f"{account}/{backend['bucket']}")
 
 
+#: The command-line flags, one entry per flag; the TypeScript side (lib/operations) reads the same table.
+OPTIONS_FILE = Path(__file__).resolve().parent / "options.json"
+
+#: The keys every entry of OPTIONS_FILE has; ``min``/``max`` (a number's or an integer's bounds) are optional.
+OPTION_KEYS = ("name", "type", "default", "metavar", "help", "rehearse")
+
+#: An entry's ``type``: "strings" is a repeatable string flag (its values in order).
+OPTION_TYPES = ("number", "integer", "string", "boolean", "strings")
+
+
+def load_options(path: Path = OPTIONS_FILE) -> list[dict[str, Any]]:
+    """The flag table, each entry checked to have OPTION_KEYS and a type of OPTION_TYPES."""
+    options = json.loads(path.read_text())
+    for index, option in enumerate(options):
+        missing = [key for key in OPTION_KEYS if key not in option]
+        if missing or option["type"] not in OPTION_TYPES:
+            raise SystemExit(
+                f"{path}: entry {index} ({option.get('name')!r}) needs the keys {', '.join(OPTION_KEYS)} and a type of "
+                f"{', '.join(OPTION_TYPES)}; it lacks {missing or 'nothing'} and has type {option.get('type')!r}"
+            )
+    return options
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
+    """Parses ``argv`` with a parser built from the flag table (``load_options``)."""
     parser = argparse.ArgumentParser(description="moto server with Redshift-managed VPC endpoints, seeded from a config")
-    parser.add_argument("--seed", metavar="CONFIG", help="config file (config/environments.json format) to seed")
-    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1; 0 picks a free one (default)")
-    parser.add_argument("--endpoint-delay", type=float, default=1.0, metavar="S", help="seconds an endpoint stays creating/modifying/deleting (default 1)")
-    parser.add_argument("--relocation-off", action="store_true", help="seed clusters with cluster relocation turned off")
-    parser.add_argument("--node-type", default="ra3.xlplus", help="node type of the seeded clusters (default ra3.xlplus)")
-    parser.add_argument("--cluster-port", type=int, help="port of the seeded clusters (default: each producer.port)")
-    parser.add_argument("--fault-rate", type=_rate, default=0.0, metavar="R", help="share (0-1) of Redshift and EC2 calls answered with a throttle or a 5xx before they do anything (default 0; see faults.py)")
-    parser.add_argument("--fault-seed", type=int, metavar="N", help="seed of the fault draw, for a reproducible sequence (default: random)")
-    parser.add_argument("--fail-endpoint", action="append", default=[], metavar="NAME", help="this endpoint's creation ends in status 'failed' (repeatable)")
-    parser.add_argument(
-        "--role-policies",
-        metavar="DIR",
-        help="enforce IAM: DIR/role-policies.json names each role's only inline policies (lib/operations/iam-enforcement.ts writes it); every request is then authorized (emulator/iam/)",
-    )
-    parser.add_argument("--record-calls", metavar="FILE", help="with --role-policies: append every authorized or refused call to FILE, one JSON object per line")
-    parser.add_argument("--exit-with-parent", action="store_true", help="stop when stdin closes (the launcher's pipe), so a crashed parent leaves no server behind")
+    rehearse = parser.add_argument_group("break or slow the seeded world (npm run rehearse passes these through)")
+    for option in load_options():
+        group = rehearse if option["rehearse"] else parser
+        flag = f"--{option['name']}"
+        if option["type"] == "boolean":
+            group.add_argument(flag, action="store_true", help=option["help"])
+        elif option["type"] == "strings":
+            group.add_argument(flag, action="append", default=list(option["default"]), metavar=option["metavar"], help=option["help"])
+        else:
+            group.add_argument(flag, type=_converter(option), default=_default(option), metavar=option["metavar"], help=option["help"])
     return parser.parse_args(argv)
 
 
-def _rate(text: str) -> float:
-    try:
-        rate = float(text)
-    except ValueError:
-        rate = -1.0
-    if not 0.0 <= rate <= 1.0:
-        raise argparse.ArgumentTypeError(f"must be a number from 0 to 1; got {text!r}")
-    return rate
+def _default(option: dict[str, Any]) -> Any:
+    """The entry's default, a float for a "number" (JSON writes 1.0 as 1)."""
+    default = option["default"]
+    return float(default) if option["type"] == "number" and default is not None else default
+
+
+def _converter(option: dict[str, Any]) -> Callable[[str], Any]:
+    """Reads a flag's value as the entry's type, within its ``min``/``max`` when it has them."""
+    if option["type"] == "string":
+        return str
+    base: Callable[[str], float | int] = float if option["type"] == "number" else int
+    low, high = option.get("min"), option.get("max")
+    if low is None and high is None:
+        return base
+    kind = "a number" if option["type"] == "number" else "a whole number"
+    bounds = f"from {low} to {high}" if low is not None and high is not None else f"at least {low}" if low is not None else f"at most {high}"
+
+    def convert(text: str) -> float | int:
+        try:
+            value = base(text)
+        except ValueError:
+            value = None
+        if value is None or not ((low is None or low <= value) and (high is None or value <= high)):
+            raise argparse.ArgumentTypeError(f"must be {kind} {bounds}; got {text!r}")
+        return value
+
+    return convert
 
 
 def log(message: str) -> None:
