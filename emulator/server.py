@@ -1,9 +1,12 @@
-"""The project's AWS emulator: moto's server plus ``redshift_endpoints``, seeded from a config.
+"""The project's AWS emulator: moto's server plus ``redshift_endpoints`` and ``moto_gaps``, seeded from a config.
 
-    python emulator/server.py --seed config/environments.json [--port 0]
-        [--endpoint-delay 1] [--relocation-off] [--node-type dc2.large] [--cluster-port 5440]
-        [--fault-rate 0.3] [--fault-seed 7] [--fail-endpoint NAME]
-        [--role-policies DIR [--record-calls FILE]]
+    python emulator/server.py --seed config/environments.json [--port 0] [options]
+    python emulator/server.py --help      (every flag, from emulator/options.json)
+
+The flags are one table, ``emulator/options.json``: each entry a flag's name
+(without dashes), type, default, metavar, help, and whether ``npm run
+rehearse`` passes it through (``rehearse``). ``parse_args`` builds the
+argparse parser from it.
 
 Listens on 127.0.0.1 only. Prints ``emulator ready on http://127.0.0.1:<port>``
 on stdout once it serves (``--port 0`` picks a free port and prints it).
@@ -38,7 +41,8 @@ from typing import Any, Callable, Iterator
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import faults  # noqa: E402  (after the path fix above)
-import iam_enforcement  # noqa: E402  (after the path fix above)
+import iam  # noqa: E402  (after the path fix above)
+import moto_gaps  # noqa: E402
 import redshift_endpoints  # noqa: E402
 from moto.core import DEFAULT_ACCOUNT_ID  # noqa: E402
 from moto.ec2 import ec2_backends  # noqa: E402
@@ -105,10 +109,12 @@ class Seeder:
     def seed(self, config: dict[str, Any]) -> SeedReport:
         """Seeds every environment of ``config`` (the shape of config/environments.json)."""
         quotas = config.get("quotas") or {}
-        redshift_endpoints._Settings.quotas = redshift_endpoints.Quotas(
-            authorizations_per_cluster=quotas.get("granteesPerCluster", 5),
-            endpoints_per_authorization=quotas.get("endpointsPerAuthorization", 5),
-            endpoints_per_cluster=quotas.get("endpointsPerCluster", 30),
+        redshift_endpoints.set_quotas(
+            redshift_endpoints.Quotas(
+                authorizations_per_cluster=quotas.get("granteesPerCluster", 5),
+                endpoints_per_authorization=quotas.get("endpointsPerAuthorization", 5),
+                endpoints_per_cluster=quotas.get("endpointsPerCluster", 30),
+            )
         )
         for env in config["environments"].values():
             self.environment(env)
@@ -181,7 +187,7 @@ class Seeder:
             encrypted=True,
             region_name=region,
         )
-        redshift_endpoints.set_relocation(cluster, self.options.relocation)
+        moto_gaps.set_relocation(cluster, self.options.relocation)
         self.report.clusters.append(f"{account}/{region}/{identifier}")
 
     def consumer(self, consumer: dict[str, Any], region: str) -> None:
@@ -250,35 +256,72 @@ class Seeder:
         self.report.buckets.append(f"{account}/{backend['bucket']}")
 
 
+#: The command-line flags, one entry per flag; the TypeScript side (lib/operations) reads the same table.
+OPTIONS_FILE = Path(__file__).resolve().parent / "options.json"
+
+#: The keys every entry of OPTIONS_FILE has; ``min``/``max`` (a number's or an integer's bounds) are optional.
+OPTION_KEYS = ("name", "type", "default", "metavar", "help", "rehearse")
+
+#: An entry's ``type``: "strings" is a repeatable string flag (its values in order).
+OPTION_TYPES = ("number", "integer", "string", "boolean", "strings")
+
+
+def load_options(path: Path = OPTIONS_FILE) -> list[dict[str, Any]]:
+    """The flag table, each entry checked to have OPTION_KEYS and a type of OPTION_TYPES."""
+    options = json.loads(path.read_text())
+    for index, option in enumerate(options):
+        missing = [key for key in OPTION_KEYS if key not in option]
+        if missing or option["type"] not in OPTION_TYPES:
+            raise SystemExit(
+                f"{path}: entry {index} ({option.get('name')!r}) needs the keys {', '.join(OPTION_KEYS)} and a type of "
+                f"{', '.join(OPTION_TYPES)}; it lacks {missing or 'nothing'} and has type {option.get('type')!r}"
+            )
+    return options
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
+    """Parses ``argv`` with a parser built from the flag table (``load_options``)."""
     parser = argparse.ArgumentParser(description="moto server with Redshift-managed VPC endpoints, seeded from a config")
-    parser.add_argument("--seed", metavar="CONFIG", help="config file (config/environments.json format) to seed")
-    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1; 0 picks a free one (default)")
-    parser.add_argument("--endpoint-delay", type=float, default=1.0, metavar="S", help="seconds an endpoint stays creating/modifying/deleting (default 1)")
-    parser.add_argument("--relocation-off", action="store_true", help="seed clusters with cluster relocation turned off")
-    parser.add_argument("--node-type", default="ra3.xlplus", help="node type of the seeded clusters (default ra3.xlplus)")
-    parser.add_argument("--cluster-port", type=int, help="port of the seeded clusters (default: each producer.port)")
-    parser.add_argument("--fault-rate", type=_rate, default=0.0, metavar="R", help="share (0-1) of Redshift and EC2 calls answered with a throttle or a 5xx before they do anything (default 0; see faults.py)")
-    parser.add_argument("--fault-seed", type=int, metavar="N", help="seed of the fault draw, for a reproducible sequence (default: random)")
-    parser.add_argument("--fail-endpoint", action="append", default=[], metavar="NAME", help="this endpoint's creation ends in status 'failed' (repeatable)")
-    parser.add_argument(
-        "--role-policies",
-        metavar="DIR",
-        help="enforce IAM: DIR/role-policies.json names each role's only inline policies (lib/operations/iam-enforcement.ts writes it); every request is then authorized (emulator/iam_enforcement.py)",
-    )
-    parser.add_argument("--record-calls", metavar="FILE", help="with --role-policies: append every authorized or refused call to FILE, one JSON object per line")
-    parser.add_argument("--exit-with-parent", action="store_true", help="stop when stdin closes (the launcher's pipe), so a crashed parent leaves no server behind")
+    rehearse = parser.add_argument_group("break or slow the seeded world (npm run rehearse passes these through)")
+    for option in load_options():
+        group = rehearse if option["rehearse"] else parser
+        flag = f"--{option['name']}"
+        if option["type"] == "boolean":
+            group.add_argument(flag, action="store_true", help=option["help"])
+        elif option["type"] == "strings":
+            group.add_argument(flag, action="append", default=list(option["default"]), metavar=option["metavar"], help=option["help"])
+        else:
+            group.add_argument(flag, type=_converter(option), default=_default(option), metavar=option["metavar"], help=option["help"])
     return parser.parse_args(argv)
 
 
-def _rate(text: str) -> float:
-    try:
-        rate = float(text)
-    except ValueError:
-        rate = -1.0
-    if not 0.0 <= rate <= 1.0:
-        raise argparse.ArgumentTypeError(f"must be a number from 0 to 1; got {text!r}")
-    return rate
+def _default(option: dict[str, Any]) -> Any:
+    """The entry's default, a float for a "number" (JSON writes 1.0 as 1)."""
+    default = option["default"]
+    return float(default) if option["type"] == "number" and default is not None else default
+
+
+def _converter(option: dict[str, Any]) -> Callable[[str], Any]:
+    """Reads a flag's value as the entry's type, within its ``min``/``max`` when it has them."""
+    if option["type"] == "string":
+        return str
+    base: Callable[[str], float | int] = float if option["type"] == "number" else int
+    low, high = option.get("min"), option.get("max")
+    if low is None and high is None:
+        return base
+    kind = "a number" if option["type"] == "number" else "a whole number"
+    bounds = f"from {low} to {high}" if low is not None and high is not None else f"at least {low}" if low is not None else f"at most {high}"
+
+    def convert(text: str) -> float | int:
+        try:
+            value = base(text)
+        except ValueError:
+            value = None
+        if value is None or not ((low is None or low <= value) and (high is None or value <= high)):
+            raise argparse.ArgumentTypeError(f"must be {kind} {bounds}; got {text!r}")
+        return value
+
+    return convert
 
 
 def log(message: str) -> None:
@@ -290,6 +333,7 @@ def main(argv: list[str]) -> int:
     for variable in ("MOTO_ACCOUNT_ID",):  # would pin every request to one account
         os.environ.pop(variable, None)
     redshift_endpoints.install(endpoint_delay_seconds=args.endpoint_delay)
+    moto_gaps.install()
     redshift_endpoints.fail_endpoints(args.fail_endpoint)
     if args.seed:
         config = json.loads(Path(args.seed).read_text())
@@ -298,8 +342,8 @@ def main(argv: list[str]) -> int:
     if args.record_calls and not args.role_policies:
         raise SystemExit("--record-calls needs --role-policies (calls are recorded by the IAM enforcement)")
     if args.role_policies:
-        seeded = iam_enforcement.seed_role_policies(Path(args.role_policies) / "role-policies.json")
-        iam_enforcement.install(Path(args.record_calls) if args.record_calls else None)
+        seeded = iam.seed_role_policies(Path(args.role_policies) / "role-policies.json")
+        iam.install(Path(args.record_calls) if args.record_calls else None)
         log(f"IAM enforced; role policies: {seeded}")
     app = faults.FaultInjector(DomainDispatcherApplication(create_backend_app), args.fault_rate, args.fault_seed, log)
     if args.fault_rate > 0 or args.fail_endpoint:

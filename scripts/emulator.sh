@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The AWS emulator (moto's server + emulator/redshift_endpoints.py), on 127.0.0.1.
+# The AWS emulator (moto's server + emulator/redshift_endpoints/ and emulator/moto_gaps/), on 127.0.0.1.
 #
-#   npm run emulator -- --seed config/environments.json [--port 0] [--endpoint-delay 1]
-#                       [--relocation-off] [--node-type dc2.large] [--cluster-port N]
+#   npm run emulator -- --seed config/environments.json [--port 0] [options]
+#   npm run emulator -- --help                (every option, from emulator/options.json)
 #   bash scripts/emulator.sh --setup-only     (create the venv and exit)
 #
 # Creates .venv/emulator from emulator/requirements.txt when missing or when

@@ -1,6 +1,6 @@
 /**
  * Starts and stops the project's AWS emulator (moto's server with
- * emulator/redshift_endpoints.py, see emulator/README.md) for the rehearsal
+ * emulator/redshift_endpoints/, see emulator/README.md) for the rehearsal
  * and the deploy-tier tests.
  *
  * `startEmulator` runs `scripts/emulator.sh` (which creates the pinned venv

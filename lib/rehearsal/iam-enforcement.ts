@@ -22,7 +22,7 @@
  *   the tests' SDK clients): it lists whole accounts, which no deploy policy
  *   allows. It is not a deploy role and is left out of every comparison.
  *
- * The emulator (emulator/iam_enforcement.py) writes one JSON line per call;
+ * The emulator (emulator/iam/hook.py) writes one JSON line per call;
  * granted-vs-called.ts sets them against the documents.
  */
 import { readFileSync, writeFileSync } from "node:fs";

@@ -1,6 +1,6 @@
 /**
  * The AWS emulator through the SDK, as moto's own tests do: each operation
- * that emulator/redshift_endpoints.py adds, each documented error asserted by
+ * that emulator/redshift_endpoints/ adds, each documented error asserted by
  * the SDK's exception for the model's code, its HTTP status and (where the
  * text matters) its message; then the same codes through the AWS CLI.
  *

@@ -1,22 +1,4 @@
-"""Redshift-managed VPC endpoints for moto, added from outside moto.
-
-moto 5.2.5 serves Redshift clusters and subnet groups but not the seven
-operations behind cross-account Redshift-managed VPC endpoints, and it leaves
-``AvailabilityZoneRelocationStatus`` and ``MultiAZ`` out of ``DescribeClusters``
-(the AWS provider's ``aws_redshift_cluster`` data source fails without them). This module
-adds them to moto's own ``RedshiftResponse`` class at start-up (``install()``),
-so moto's dispatcher, query-protocol parser and model-driven XML serializer
-handle them like any built-in action. No file of moto is edited.
-
-Every shape and error below follows botocore's model of the service,
-``botocore/data/redshift/2012-12-01/service-2.json`` (shipped compressed as
-``service-2.json.gz``; botocore 1.44.8 pinned in ``emulator/requirements.txt``).
-An error is raised with the model's error *code*; moto's serializer then looks
-the code up in that model and answers with its ``httpStatusCode``.
-
-Where the model or the AWS documentation names no error for a rule, the code
-chosen here is one the model lists for that operation, and the choice is
-written in ``CHOSEN_CODES`` below (and in ``emulator/README.md``).
+"""Redshift-managed VPC endpoints: state, lookups, rules and the seven operations (moto's ``models.py`` role).
 
 Accounts: moto keys every backend by account id and derives the caller's
 account from the access key (``sts:AssumeRole`` keys map to the role's
@@ -27,6 +9,10 @@ owner), defaulting to the caller's own account.
 State changes (``creating``/``modifying`` -> ``active``, ``deleting`` -> gone,
 authorization ``Revoking`` -> gone) happen ``endpoint_delay_seconds`` after
 the request, as on AWS where they take minutes.
+
+Every error raised here is a fault of ``exceptions.py`` or one of moto's own
+Redshift errors; a rule whose code AWS does not document says "see
+CHOSEN_CODES".
 """
 
 from __future__ import annotations
@@ -37,16 +23,29 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterator
 
-from moto.core.exceptions import ServiceException
-from moto.core.responses import ActionResult
 from moto.ec2 import ec2_backends
 from moto.redshift.exceptions import ClusterNotFoundError, ClusterSubnetGroupNotFoundError
 from moto.redshift.models import Cluster, RedshiftBackend, redshift_backends
-from moto.redshift.responses import RedshiftResponse
-from moto.route53.responses import Route53
+from moto_gaps.redshift_cluster import relocation_status
+
+from .exceptions import (
+    AccessToClusterDeniedFault,
+    EndpointAlreadyExistsFault,
+    EndpointAuthorizationAlreadyExistsFault,
+    EndpointAuthorizationNotFoundFault,
+    EndpointAuthorizationsPerClusterLimitExceededFault,
+    EndpointNotFoundFault,
+    EndpointsPerAuthorizationLimitExceededFault,
+    EndpointsPerClusterLimitExceededFault,
+    InvalidAuthorizationStateFault,
+    InvalidClusterStateFault,
+    InvalidEndpointStateFault,
+    InvalidParameterValueError,
+    UnsupportedOperationFault,
+)
 
 # --------------------------------------------------------------------------
-# Quotas and chosen error codes
+# Quotas
 # --------------------------------------------------------------------------
 
 
@@ -61,125 +60,6 @@ class Quotas:
     authorizations_per_cluster: int = 5
     endpoints_per_authorization: int = 5
     endpoints_per_cluster: int = 30
-
-
-#: Where AWS documents no error code for a rule: the code used, and why.
-CHOSEN_CODES: dict[str, str] = {
-    "CreateEndpointAccess on a cluster that is not RA3": (
-        "UnsupportedOperation (400): endpoints are an RA3-only feature, a property of the "
-        "cluster's configuration rather than a passing state, and the model lists "
-        "UnsupportedOperationFault for CreateEndpointAccess."
-    ),
-    "CreateEndpointAccess on a cluster with relocation off": (
-        "UnsupportedOperation (400): same reasoning; turning relocation on is a configuration "
-        "change (ModifyCluster --availability-zone-relocation), not a wait."
-    ),
-    "AuthorizeEndpointAccess on a cluster that is not RA3": (
-        "UnsupportedOperation (400), listed for AuthorizeEndpointAccess. Relocation is not "
-        "checked on authorization, only on endpoint creation."
-    ),
-    "AuthorizeEndpointAccess for the cluster owner's own account": (
-        "UnsupportedOperation (400): the owner needs no authorization."
-    ),
-    "CreateEndpointAccess from an account without an authorization covering its VPC": (
-        "AccessToClusterDenied (400), listed for CreateEndpointAccess, whose model text is "
-        "'You are not authorized to access the cluster.'"
-    ),
-    "AuthorizeEndpointAccess repeating an authorization that adds no VPC": (
-        "EndpointAuthorizationAlreadyExists (400). An authorization that names new VPCs adds "
-        "them to the existing authorization, as the service does."
-    ),
-    "RevokeEndpointAccess without Force while the grantee has endpoints": (
-        "InvalidAuthorizationState (400), listed for RevokeEndpointAccess: the authorization is "
-        "in use. With Force the endpoints are deleted and the authorization goes Revoking."
-    ),
-    "Any call on an authorization that is Revoking": "InvalidAuthorizationState (400).",
-    "DeleteEndpointAccess or ModifyEndpointAccess on an endpoint that is not active": (
-        "InvalidEndpointState (400), listed for both."
-    ),
-    "An endpoint name breaking the naming rule, or a security group outside the VPC": (
-        "InvalidParameterValue (400), the query protocol's common error; the model lists "
-        "no Redshift-specific code for either."
-    ),
-}
-
-
-class EndpointAlreadyExistsFault(ServiceException):
-    """Model shape ``EndpointAlreadyExistsFault``: code ``EndpointAlreadyExists``, HTTP 400."""
-
-    code = "EndpointAlreadyExists"
-
-
-class EndpointNotFoundFault(ServiceException):
-    """Model shape ``EndpointNotFoundFault``: code ``EndpointNotFound``, HTTP 404."""
-
-    code = "EndpointNotFound"
-
-
-class EndpointAuthorizationAlreadyExistsFault(ServiceException):
-    """Model shape ``EndpointAuthorizationAlreadyExistsFault``: code ``EndpointAuthorizationAlreadyExists``, HTTP 400."""
-
-    code = "EndpointAuthorizationAlreadyExists"
-
-
-class EndpointAuthorizationNotFoundFault(ServiceException):
-    """Model shape ``EndpointAuthorizationNotFoundFault``: code ``EndpointAuthorizationNotFound``, HTTP 404."""
-
-    code = "EndpointAuthorizationNotFound"
-
-
-class AccessToClusterDeniedFault(ServiceException):
-    """Model shape ``AccessToClusterDeniedFault``: code ``AccessToClusterDenied``, HTTP 400."""
-
-    code = "AccessToClusterDenied"
-
-
-class EndpointsPerClusterLimitExceededFault(ServiceException):
-    """Model shape of the same name: code ``EndpointsPerClusterLimitExceeded``, HTTP 400."""
-
-    code = "EndpointsPerClusterLimitExceeded"
-
-
-class EndpointsPerAuthorizationLimitExceededFault(ServiceException):
-    """Model shape of the same name: code ``EndpointsPerAuthorizationLimitExceeded``, HTTP 400."""
-
-    code = "EndpointsPerAuthorizationLimitExceeded"
-
-
-class EndpointAuthorizationsPerClusterLimitExceededFault(ServiceException):
-    """Model shape of the same name: code ``EndpointAuthorizationsPerClusterLimitExceeded``, HTTP 400."""
-
-    code = "EndpointAuthorizationsPerClusterLimitExceeded"
-
-
-class InvalidClusterStateFault(ServiceException):
-    """Model shape ``InvalidClusterStateFault``: code ``InvalidClusterState``, HTTP 400."""
-
-    code = "InvalidClusterState"
-
-
-class InvalidEndpointStateFault(ServiceException):
-    """Model shape ``InvalidEndpointStateFault``: code ``InvalidEndpointState``, HTTP 400."""
-
-    code = "InvalidEndpointState"
-
-
-class InvalidAuthorizationStateFault(ServiceException):
-    """Model shape ``InvalidAuthorizationStateFault``: code ``InvalidAuthorizationState``, HTTP 400."""
-
-    code = "InvalidAuthorizationState"
-
-
-class UnsupportedOperationFault(ServiceException):
-    """Model shape ``UnsupportedOperationFault``: code ``UnsupportedOperation``, HTTP 400."""
-
-    code = "UnsupportedOperation"
-
-
-class InvalidParameterValueError(ServiceException):
-    """The query protocol's common ``InvalidParameterValue`` error, HTTP 400."""
-
-    code = "InvalidParameterValue"
 
 
 # --------------------------------------------------------------------------
@@ -254,6 +134,11 @@ class _Settings:
     failing_endpoints: frozenset[str] = frozenset()
 
 
+def set_quotas(quotas: Quotas) -> None:
+    """Replaces the quotas (the seed's ``quotas``, from the config)."""
+    _Settings.quotas = quotas
+
+
 _LOCK = threading.RLock()
 _STATE_ATTR = "_redshift_endpoints_state"
 
@@ -292,61 +177,6 @@ def _schedule(action: Callable[[], None]) -> None:
 
 
 # --------------------------------------------------------------------------
-# Cluster: AvailabilityZoneRelocationStatus
-# --------------------------------------------------------------------------
-
-
-def _relocation_status(self: Cluster) -> str:
-    """``Cluster.AvailabilityZoneRelocationStatus``: ``enabled`` or ``disabled``.
-
-    The model types it as a plain String; the AWS provider accepts only these
-    two values (or the transitional ``pending_*``) and fails otherwise.
-    CreateCluster's ``AvailabilityZoneRelocation`` defaults to false.
-    """
-    return "enabled" if getattr(self, "_az_relocation_enabled", False) else "disabled"
-
-
-def set_relocation(cluster: Cluster, enabled: bool) -> None:
-    """Turns cluster relocation on or off (what ModifyCluster ``AvailabilityZoneRelocation`` does)."""
-    cluster._az_relocation_enabled = enabled  # type: ignore[attr-defined]
-
-
-def _multi_az_status(self: Cluster) -> str:
-    """``Cluster.MultiAZ``: ``Enabled`` or ``Disabled``.
-
-    The model types it as a String; the AWS provider's ``aws_redshift_cluster``
-    data source (v5.100.0) fails on anything but these two (case-insensitive).
-    CreateCluster's ``MultiAZ`` (BooleanOptional) defaults to false.
-    """
-    return "Enabled" if getattr(self, "_multi_az_enabled", False) else "Disabled"
-
-
-#: Cluster flags that moto's CreateCluster/ModifyCluster drop: request parameter -> attribute.
-_CLUSTER_FLAGS: dict[str, str] = {
-    "AvailabilityZoneRelocation": "_az_relocation_enabled",
-    "MultiAZ": "_multi_az_enabled",
-}
-
-
-def _wrap_cluster_action(original: Callable[[RedshiftResponse], ActionResult]) -> Callable[[RedshiftResponse], ActionResult]:
-    """Lets CreateCluster and ModifyCluster take ``AvailabilityZoneRelocation`` and ``MultiAZ`` (BooleanOptional)."""
-
-    def wrapped(self: RedshiftResponse) -> ActionResult:
-        flags = {attr: self._get_bool_param(param) for param, attr in _CLUSTER_FLAGS.items()}
-        result = original(self)
-        identifier = self._get_param("NewClusterIdentifier") or self._get_param("ClusterIdentifier")
-        cluster = self.redshift_backend.clusters[identifier]
-        for attr, value in flags.items():
-            if value is not None:
-                setattr(cluster, attr, value)
-        return result
-
-    wrapped.__name__ = original.__name__
-    wrapped.__doc__ = original.__doc__
-    return wrapped
-
-
-# --------------------------------------------------------------------------
 # Lookups and rules
 # --------------------------------------------------------------------------
 
@@ -378,7 +208,7 @@ def _require_ra3(cluster: Cluster) -> None:
 
 def _require_relocation(cluster: Cluster) -> None:
     """``UnsupportedOperation`` (400) when cluster relocation is off (see CHOSEN_CODES)."""
-    if _relocation_status(cluster) != "enabled":
+    if relocation_status(cluster) != "enabled":
         raise UnsupportedOperationFault(
             f"Cluster relocation must be enabled on cluster {cluster.cluster_identifier} "
             f"to create a Redshift-managed VPC endpoint."
@@ -426,52 +256,6 @@ def _page(items: list[Any], marker: str | None, max_records: int | None) -> tupl
     size = max_records or 100
     end = start + size
     return items[start:end], (str(end) if end < len(items) else None)
-
-
-# --------------------------------------------------------------------------
-# Serialization (model shapes EndpointAuthorization and EndpointAccess)
-# --------------------------------------------------------------------------
-
-
-def _authorization_shape(a: EndpointAuthorization) -> dict[str, Any]:
-    cluster = _backend(a.grantor, a.region).clusters.get(a.cluster_identifier)
-    return {
-        "Grantor": a.grantor,
-        "Grantee": a.grantee,
-        "ClusterIdentifier": a.cluster_identifier,
-        "AuthorizeTime": a.authorize_time,
-        "ClusterStatus": cluster.status if cluster else "deleting",
-        "Status": a.status,
-        "AllowedAllVPCs": a.allowed_all_vpcs,
-        "AllowedVPCs": list(a.vpc_ids),
-        "EndpointCount": len(_endpoints_of_grantee(a)),
-    }
-
-
-def _endpoint_shape(e: EndpointAccess) -> dict[str, Any]:
-    return {
-        "ClusterIdentifier": e.cluster_identifier,
-        "ResourceOwner": e.resource_owner,
-        "SubnetGroupName": e.subnet_group_name,
-        "EndpointStatus": e.status,
-        "EndpointName": e.endpoint_name,
-        "EndpointCreateTime": e.create_time,
-        "Port": e.port,
-        "Address": e.address,
-        "VpcSecurityGroups": [{"VpcSecurityGroupId": g, "Status": "active"} for g in e.security_group_ids],
-        "VpcEndpoint": {
-            "VpcEndpointId": e.vpc_endpoint_id,
-            "VpcId": e.vpc_id,
-            "NetworkInterfaces": [
-                {
-                    "NetworkInterfaceId": e.network_interface_id,
-                    "SubnetId": e.subnet_id,
-                    "PrivateIpAddress": e.private_ip_address,
-                    "AvailabilityZone": e.availability_zone,
-                }
-            ],
-        },
-    }
 
 
 # --------------------------------------------------------------------------
@@ -906,160 +690,3 @@ def describe_endpoint_access(
     if endpoint_name is not None and not found:
         raise EndpointNotFoundFault(f"The endpoint {endpoint_name} was not found.")
     return sorted(found, key=lambda e: (e.owner, e.endpoint_name))
-
-
-# --------------------------------------------------------------------------
-# RedshiftResponse actions
-# --------------------------------------------------------------------------
-
-
-def _caller(response: RedshiftResponse) -> tuple[str, str]:
-    return response.current_account, response.region
-
-
-def _authorize_endpoint_access(self: RedshiftResponse) -> ActionResult:
-    """AuthorizeEndpointAccess action; see ``authorize_endpoint_access``."""
-    with _LOCK:
-        a = authorize_endpoint_access(
-            *_caller(self), self._get_param("ClusterIdentifier") or "", self._get_param("Account"), self._get_param("VpcIds", [])
-        )
-        return ActionResult(_authorization_shape(a))
-
-
-def _revoke_endpoint_access(self: RedshiftResponse) -> ActionResult:
-    """RevokeEndpointAccess action; see ``revoke_endpoint_access``."""
-    with _LOCK:
-        a = revoke_endpoint_access(
-            *_caller(self),
-            self._get_param("ClusterIdentifier") or "",
-            self._get_param("Account") or "",
-            self._get_param("VpcIds", []),
-            bool(self._get_bool_param("Force", False)),
-        )
-        return ActionResult(_authorization_shape(a))
-
-
-def _describe_endpoint_authorization(self: RedshiftResponse) -> ActionResult:
-    """DescribeEndpointAuthorization action; see ``describe_endpoint_authorization``."""
-    with _LOCK:
-        found = describe_endpoint_authorization(
-            *_caller(self), self._get_param("ClusterIdentifier"), self._get_param("Account"), bool(self._get_bool_param("Grantee", False))
-        )
-        page, marker = _page(found, self._get_param("Marker"), self._get_int_param("MaxRecords"))
-        return ActionResult({"EndpointAuthorizationList": [_authorization_shape(a) for a in page], "Marker": marker})
-
-
-def _create_endpoint_access(self: RedshiftResponse) -> ActionResult:
-    """CreateEndpointAccess action; see ``create_endpoint_access``."""
-    caller, region = _caller(self)
-    with _LOCK:
-        e = create_endpoint_access(
-            CreateEndpointRequest(
-                caller=caller,
-                region=region,
-                endpoint_name=self._get_param("EndpointName") or "",
-                subnet_group_name=self._get_param("SubnetGroupName") or "",
-                cluster_identifier=self._get_param("ClusterIdentifier"),
-                resource_owner=self._get_param("ResourceOwner"),
-                vpc_security_group_ids=self._get_param("VpcSecurityGroupIds", []),
-            )
-        )
-        return ActionResult(_endpoint_shape(e))
-
-
-def _describe_endpoint_access(self: RedshiftResponse) -> ActionResult:
-    """DescribeEndpointAccess action; see ``describe_endpoint_access``."""
-    with _LOCK:
-        found = describe_endpoint_access(
-            *_caller(self),
-            self._get_param("ClusterIdentifier"),
-            self._get_param("ResourceOwner"),
-            self._get_param("EndpointName"),
-            self._get_param("VpcId"),
-        )
-        page, marker = _page(found, self._get_param("Marker"), self._get_int_param("MaxRecords"))
-        return ActionResult({"EndpointAccessList": [_endpoint_shape(e) for e in page], "Marker": marker})
-
-
-def _modify_endpoint_access(self: RedshiftResponse) -> ActionResult:
-    """ModifyEndpointAccess action; see ``modify_endpoint_access``."""
-    with _LOCK:
-        e = modify_endpoint_access(*_caller(self), self._get_param("EndpointName") or "", self._get_param("VpcSecurityGroupIds", []))
-        return ActionResult(_endpoint_shape(e))
-
-
-def _delete_endpoint_access(self: RedshiftResponse) -> ActionResult:
-    """DeleteEndpointAccess action; see ``delete_endpoint_access``."""
-    with _LOCK:
-        e = delete_endpoint_access(*_caller(self), self._get_param("EndpointName") or "")
-        return ActionResult(_endpoint_shape(e))
-
-
-_ACTIONS: dict[str, Callable[[RedshiftResponse], ActionResult]] = {
-    "authorize_endpoint_access": _authorize_endpoint_access,
-    "revoke_endpoint_access": _revoke_endpoint_access,
-    "describe_endpoint_authorization": _describe_endpoint_authorization,
-    "create_endpoint_access": _create_endpoint_access,
-    "describe_endpoint_access": _describe_endpoint_access,
-    "modify_endpoint_access": _modify_endpoint_access,
-    "delete_endpoint_access": _delete_endpoint_access,
-}
-
-
-# --------------------------------------------------------------------------
-# Other moto gaps on the AWS provider's path
-# --------------------------------------------------------------------------
-
-
-def _wrap_create_hosted_zone(original: Callable[[Route53], ActionResult]) -> Callable[[Route53], ActionResult]:
-    """CreateHostedZone with a ``VPC`` makes a private zone, as Route 53 does.
-
-    Route 53 API reference, CreateHostedZone: "VPC - (Private hosted zones
-    only) A complex type that contains information about the Amazon VPC that
-    you're associating with this hosted zone", and "you can't convert a
-    public hosted zone to a private hosted zone". The AWS provider sends the
-    VPC without ``HostedZoneConfig.PrivateZone``; moto 5.2.5 then makes a
-    public zone and drops the VPC, so every plan after it wants to add the
-    VPC again.
-    """
-
-    def wrapped(self: Route53) -> ActionResult:
-        if self._get_param("VPC.VPCId") and self._get_param("HostedZoneConfig.PrivateZone") is None:
-            get_bool = self._get_bool_param
-
-            def private_when_vpc(name: str, if_none: Any = None) -> Any:
-                return True if name == "HostedZoneConfig.PrivateZone" else get_bool(name, if_none)
-
-            self._get_bool_param = private_when_vpc  # type: ignore[method-assign]
-        return original(self)
-
-    wrapped.__name__ = original.__name__
-    wrapped.__doc__ = original.__doc__
-    return wrapped
-
-
-def _wrap_once(cls: type, name: str, wrap: Callable[[Any], Any]) -> None:
-    """Replaces ``cls.name`` by ``wrap(cls.name)`` unless already done."""
-    original = getattr(cls, name)
-    if not getattr(original, "_emulator_wrapped", False):
-        wrapped = wrap(original)
-        wrapped._emulator_wrapped = True
-        setattr(cls, name, wrapped)
-
-
-def install(endpoint_delay_seconds: float = 1.0, quotas: Quotas | None = None) -> None:
-    """Adds the operations to moto's RedshiftResponse, and relocation and Multi-AZ status to its Cluster.
-
-    moto dispatches a query action to the RedshiftResponse method named after
-    it in snake_case, so registering the methods on the class is all the
-    routing needed. Idempotent.
-    """
-    _Settings.endpoint_delay_seconds = endpoint_delay_seconds
-    _Settings.quotas = quotas or Quotas()
-    for name, action in _ACTIONS.items():
-        setattr(RedshiftResponse, name, action)
-    Cluster.availability_zone_relocation_status = property(_relocation_status)  # type: ignore[attr-defined]
-    Cluster.multi_az = property(_multi_az_status)  # type: ignore[attr-defined]
-    for name in ("create_cluster", "modify_cluster"):
-        _wrap_once(RedshiftResponse, name, _wrap_cluster_action)
-    _wrap_once(Route53, "create_hosted_zone", _wrap_create_hosted_zone)
