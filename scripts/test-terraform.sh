@@ -21,6 +21,10 @@
 #    expect-error-*.tftest.hcl file must fail, with each of its
 #    `# expect-error: <text>` texts in its diagnostics.
 #
+# Every judgement on what tofu wrote, and every edit of a stack copy, is done
+# by scripts/tofu-test-report.ts (logic and unit tests: lib/reports/tofu-test.ts,
+# test/reports/tofu-test.test.ts); this script only runs the commands.
+#
 # Ends with the line "<N> passed, <M> failed" and exits 1 on any failure.
 # When no hashicorp/aws binary exists at all, prints "test:terraform SKIPPED: ..."
 # and exits 0, except in CI (CI=true), where it fails: a tier that cannot run
@@ -32,6 +36,8 @@ set -euo pipefail
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/redshift-endpoints"
 TESTS_SRC="$REPO_ROOT/test/terraform"
+# The tier's checks: `report <command> <args...>`; exit 0 ok, 1 failed check, 2 could not run.
+report() { node "$REPO_ROOT/scripts/run-ts.js" "$REPO_ROOT/scripts/tofu-test-report.ts" "$@"; }
 START=$EPOCHREALTIME
 
 elapsed() { awk -v a="$START" -v b="$EPOCHREALTIME" 'BEGIN { printf "%d", b - a }'; }
@@ -133,19 +139,6 @@ for fixture in "$TESTS_SRC"/fixtures/*.ts; do
 done
 
 # --- 3. init + validate -------------------------------------------------------
-# Rewrites only terraform.required_providers.aws.version of a stack copy.
-pin_provider_version() {
-  node -e '
-    const fs = require("fs");
-    const [file, version] = process.argv.slice(1);
-    const json = JSON.parse(fs.readFileSync(file, "utf8"));
-    const aws = json.terraform?.required_providers?.aws;
-    if (!aws) { console.error(`${file}: no terraform.required_providers.aws`); process.exit(1); }
-    aws.version = version;
-    fs.writeFileSync(file, JSON.stringify(json, null, 2));
-  ' "$1" "$2"
-}
-
 declare -A WORK=()
 stacks=()
 for dir in "$TMP"/cdktf.out/stacks/*/ "$TMP"/fixtures/*/stacks/*/; do
@@ -154,7 +147,8 @@ for dir in "$TMP"/cdktf.out/stacks/*/ "$TMP"/fixtures/*/stacks/*/; do
   work="$TMP/work/$stack"
   mkdir -p "$TMP/work"
   cp -r "$dir" "$work"
-  if [[ -n "$fallback" ]] && ! pin_provider_version "$work/cdk.tf.json" "$fallback"; then
+  # Rewrites only terraform.required_providers.aws.version of the copy.
+  if [[ -n "$fallback" ]] && ! report pin-provider "$work/cdk.tf.json" "$fallback"; then
     fail "init $stack: could not rewrite the provider version"
     continue
   fi
@@ -180,149 +174,30 @@ done
 
 # --- 4. the engine rejects what the provider does not have ---------------------
 bogus_case="validate rejects an argument aws_security_group does not have"
-bogus_source=""
-for stack in "${stacks[@]}"; do
-  if node -e 'process.exit(require(process.argv[1]).resource?.aws_security_group ? 0 : 1)' "${WORK[$stack]}/cdk.tf.json"; then
-    bogus_source="$stack"
-    break
-  fi
-done
-if [[ -z "$bogus_source" ]]; then
+bogus_files=()
+for stack in "${stacks[@]}"; do bogus_files+=("${WORK[$stack]}/cdk.tf.json"); done
+if ((${#bogus_files[@]} == 0)) || ! bogus_file="$(report first-with-resource aws_security_group "${bogus_files[@]}")"; then
   fail "$bogus_case: no validated stack has an aws_security_group"
 else
+  bogus_source="$(basename "$(dirname "$bogus_file")")"
   bogus="$TMP/work/bogus-argument"
   cp -a "${WORK[$bogus_source]}" "$bogus" # keeps .terraform: no second init
-  node -e '
-    const fs = require("fs");
-    const file = process.argv[1];
-    const json = JSON.parse(fs.readFileSync(file, "utf8"));
-    for (const sg of Object.values(json.resource.aws_security_group)) sg.bogus_argument = 1;
-    fs.writeFileSync(file, JSON.stringify(json, null, 2));
-  ' "$bogus/cdk.tf.json"
   t=$EPOCHREALTIME
-  expected='No argument or block type is named "bogus_argument".'
-  if (cd "$bogus" && "$TOFU" validate -json -no-color >"$bogus.validate.json" 2>&1); then
+  if ! report add-bogus-argument "$bogus/cdk.tf.json" aws_security_group; then
+    fail "$bogus_case: could not add the argument to the copy of $bogus_source"
+  elif (cd "$bogus" && "$TOFU" validate -json -no-color >"$bogus.validate.json" 2>"$bogus.validate.stderr"); then
     fail "$bogus_case: validate accepted it"
-  elif node -e '
-    const out = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-    process.exit((out.diagnostics ?? []).some((d) => d.severity === "error" && d.detail === process.argv[2]) ? 0 : 1);
-  ' "$bogus.validate.json" "$expected"; then
-    pass "$bogus_case (copy of $bogus_source; tofu: '$expected'; $(since "$t")s)"
+  elif why="$(report bogus-rejected "$bogus.validate.json")"; then
+    pass "$bogus_case (copy of $bogus_source; $why; $(since "$t")s)"
+  elif [[ -n "$why" ]]; then
+    fail "$bogus_case: $why"
   else
-    fail "$bogus_case: validate failed without the message '$expected'"
-    sed 's/^/    /' "$bogus.validate.json"
+    fail "$bogus_case: could not read the output of tofu validate -json"
+    sed 's/^/    /' "$bogus.validate.json" "$bogus.validate.stderr"
   fi
 fi
 
 # --- 5. tofu test -------------------------------------------------------------
-# Judges one `tofu test -json -verbose` run: prints "PASS <case>" / "FAIL <case>: why"
-# lines, one per run of a plain file and one per expect-error file.
-cat >"$TMP/judge.js" <<'EOF'
-"use strict";
-const fs = require("fs");
-const path = require("path");
-const [jsonFile, testsDir] = process.argv.slice(2);
-const events = fs.readFileSync(jsonFile, "utf8").split("\n").filter(Boolean).map((line) => {
-  try { return JSON.parse(line); } catch { return { type: "text", "@message": line }; }
-});
-const files = fs.readdirSync(testsDir).filter((f) => f.endsWith(".tftest.hcl")).sort();
-const abstract = events.find((e) => e.type === "test_abstract")?.test_abstract ?? {};
-const runs = new Map(); // "<file>\0<run>" -> { status, diagnostics, plan }
-const key = (file, run) => `${file}\0${run}`;
-const entry = (file, run) => {
-  if (!runs.has(key(file, run))) runs.set(key(file, run), { status: undefined, diagnostics: [], plan: undefined });
-  return runs.get(key(file, run));
-};
-const fileDiagnostics = new Map();
-for (const e of events) {
-  const file = e["@testfile"], run = e["@testrun"];
-  if (e.type === "test_run") entry(file, run).status = e.test_run.status;
-  if (e.type === "test_plan" && file && run) entry(file, run).plan = e.test_plan;
-  if (e.type === "diagnostic" && e.diagnostic.severity === "error") {
-    const text = `${e.diagnostic.summary}: ${e.diagnostic.detail ?? ""}`.replace(/\s+/g, " ");
-    if (file && run) entry(file, run).diagnostics.push(text);
-    else if (file) fileDiagnostics.set(file, [...(fileDiagnostics.get(file) ?? []), text]);
-    else fileDiagnostics.set("", [...(fileDiagnostics.get("") ?? []), text]);
-  }
-}
-const show = (list) => list.map((d) => `\n      ${d}`).join("");
-const out = [];
-for (const name of files) {
-  const file = `tests/${name}`;
-  const source = fs.readFileSync(path.join(testsDir, name), "utf8");
-  const runNames = abstract[file];
-  const loose = [...(fileDiagnostics.get(file) ?? []), ...(fileDiagnostics.get("") ?? [])];
-  if (!runNames) {
-    out.push(`FAIL ${file}: tofu did not run it${show(loose)}`);
-    continue;
-  }
-  if (name.startsWith("expect-error-")) {
-    const wanted = [...source.matchAll(/^#\s*expect-error:\s*(.+?)\s*$/gm)].map((m) => m[1].replace(/\s+/g, " "));
-    const failedRuns = runNames.filter((r) => ["fail", "error"].includes(runs.get(key(file, r))?.status));
-    const diagnostics = [...loose, ...runNames.flatMap((r) => runs.get(key(file, r))?.diagnostics ?? [])];
-    const missing = wanted.filter((w) => !diagnostics.some((d) => d.includes(w)));
-    if (!wanted.length) out.push(`FAIL ${file}: no "# expect-error: <text>" line`);
-    else if (!failedRuns.length) out.push(`FAIL ${file}: expected the plan to fail, but it passed`);
-    else if (missing.length) out.push(`FAIL ${file}: failed, but without ${missing.map((m) => JSON.stringify(m)).join(", ")}; got:${show(diagnostics)}`);
-    else out.push(`PASS ${file}: fails with ${wanted.map((m) => JSON.stringify(m)).join(", ")}`);
-    continue;
-  }
-  const expectPlan = new Map();
-  for (const m of source.matchAll(/^#\s*expect-plan\s+(\S+):\s*(.+?)\s*$/gm)) {
-    expectPlan.set(m[1], Object.fromEntries(m[2].split(/\s+/).map((kv) => kv.split("=")).map(([t, n]) => [t, Number(n)])));
-  }
-  for (const r of expectPlan.keys()) if (!runNames.includes(r)) out.push(`FAIL ${file}: expect-plan names run "${r}", which the file does not have`);
-  // `# expect-actions <run>: <type>=<action>,<action> ...`: every planned change of that type has exactly
-  // these actions, in this order (delete,create is destroy-then-create; create,delete would be create-before-destroy).
-  const expectActions = new Map();
-  for (const m of source.matchAll(/^#\s*expect-actions\s+(\S+):\s*(.+?)\s*$/gm)) {
-    expectActions.set(m[1], Object.fromEntries(m[2].split(/\s+/).map((kv) => kv.split("="))));
-  }
-  for (const r of expectActions.keys()) if (!runNames.includes(r)) out.push(`FAIL ${file}: expect-actions names run "${r}", which the file does not have`);
-  for (const r of runNames) {
-    const res = runs.get(key(file, r)) ?? { status: "missing", diagnostics: [] };
-    const label = `${file} run "${r}"`;
-    if (res.status !== "pass") {
-      out.push(`FAIL ${label}: ${res.status}${show([...loose, ...res.diagnostics])}`);
-      continue;
-    }
-    const wantActions = expectActions.get(r);
-    if (wantActions) {
-      const changes = (res.plan?.resource_changes ?? []).filter((c) => c.mode === "managed");
-      const wrong = Object.entries(wantActions).flatMap(([t, actions]) => {
-        const ofType = changes.filter((c) => c.type === t);
-        if (!ofType.length) return [`${t}: no planned change, expected ${actions}`];
-        return ofType.filter((c) => c.change.actions.join(",") !== actions).map((c) => `${c.address}: planned ${c.change.actions.join(",")}, expected ${actions}`);
-      });
-      if (wrong.length) {
-        out.push(`FAIL ${label}: actions differ:${show(wrong)}`);
-        continue;
-      }
-      out.push(`PASS ${label} (${Object.entries(wantActions).map(([t, a]) => `${t} ${a}`).join("; ")})`);
-      continue;
-    }
-    const want = expectPlan.get(r);
-    if (want) {
-      const got = {};
-      for (const c of res.plan?.resource_changes ?? []) {
-        if (c.mode !== "managed" || c.change.actions.join() === "no-op") continue;
-        got[c.type] = (got[c.type] ?? 0) + 1;
-      }
-      const types = [...new Set([...Object.keys(want), ...Object.keys(got)])].sort();
-      const diff = types.filter((t) => (want[t] ?? 0) !== (got[t] ?? 0)).map((t) => `${t}: planned ${got[t] ?? 0}, expected ${want[t] ?? 0}`);
-      if (diff.length) {
-        out.push(`FAIL ${label}: plan differs:${show(diff)}`);
-        continue;
-      }
-      out.push(`PASS ${label} (plans ${types.map((t) => `${got[t]} ${t}`).join(", ")})`);
-    } else {
-      out.push(`PASS ${label}`);
-    }
-  }
-}
-process.stdout.write(out.join("\n") + "\n");
-EOF
-
 for dir in "$TESTS_SRC"/*/; do
   stack="$(basename "$dir")"
   [[ "$stack" == fixtures ]] && continue
@@ -335,15 +210,24 @@ for dir in "$TESTS_SRC"/*/; do
   cp "$dir"*.tftest.hcl "$work/tests/"
   t=$EPOCHREALTIME
   # Exit status is judged per file and run below; an expect-error file makes it non-zero.
-  (cd "$work" && "$TOFU" test -json -verbose -no-color >"$work.test.json" 2>&1) || true
+  # stdout is JSON lines only (the judge fails on any other line); stderr is kept apart.
+  (cd "$work" && "$TOFU" test -json -verbose -no-color >"$work.test.jsonl" 2>"$work.test.stderr") || true
   log "tofu test $stack: $(ls "$work/tests" | wc -l) file(s) in $(since "$t")s"
+  if [[ -s "$work.test.stderr" ]]; then
+    log "tofu test $stack wrote to stderr:"
+    sed 's/^/    /' "$work.test.stderr"
+  fi
+  # One "PASS <case>" or "FAIL <case>: why" line per case, then indented detail lines.
+  judged=0
+  report judge "$work.test.jsonl" "$work/tests" >"$work.judge.txt" || judged=$?
   while IFS= read -r line; do
     case "$line" in
     "PASS "*) pass "tofu test $stack: ${line#PASS }" ;;
     "FAIL "*) fail "tofu test $stack: ${line#FAIL }" ;;
     *) printf '%s\n' "$line" ;;
     esac
-  done < <(node "$TMP/judge.js" "$work.test.json" "$work/tests" || echo "FAIL could not read the output of tofu test")
+  done <"$work.judge.txt"
+  ((judged <= 1)) || fail "tofu test $stack: could not judge the output of tofu test (tofu-test-report exit $judged)"
 done
 
 log "done"
