@@ -3,7 +3,8 @@
  * (docs/architecture.md draws them):
  *
  *   main.ts, scripts/
- *     -> lib/operations/, lib/bench/     operations commands, the bench
+ *     -> lib/operations/, lib/bench/,    operations commands, the bench,
+ *        lib/reports/                    CI report parsers (side by side: none imports another)
  *       -> lib/synth/                    the synth engine and the synth command
  *         -> lib/app/                    building the stacks from config
  *           -> lib/config/               schema, rules, cross-field checks, loading
@@ -24,17 +25,23 @@ const LAYERS = [
   ["entry points", "^(main\\.ts$|scripts/)"],
   ["lib/operations", "^lib/operations/"],
   ["lib/bench", "^lib/bench/"],
+  // The CI report parsers (parliament, the service authorization reference): pure
+  // functions over a tool's output that scripts/ call. A layer of their own, so
+  // the direction applies to them as to every other folder under lib/.
+  ["lib/reports", "^lib/reports/"],
   ["lib/synth", "^lib/synth/"],
   ["lib/app", "^lib/app/"],
   ["lib/config", "^lib/config/"],
   ["stacks", "^stacks/"],
 ];
 
-/** Which layers each layer must not import: every layer above it (operations and bench are siblings, so neither imports the other). */
+/** Layers side by side under the entry points: none of them imports another. */
+const SIBLINGS = ["lib/operations", "lib/bench", "lib/reports"];
+
+/** Which layers each layer must not import: every layer above it, and its siblings. */
 const upward = LAYERS.slice(1).map(([name, path], i) => {
-  const above = LAYERS.slice(0, i + 1)
-    .map(([, p]) => p)
-    .concat(name === "lib/operations" ? ["^lib/bench/"] : []);
+  const siblings = SIBLINGS.includes(name) ? LAYERS.filter(([n]) => SIBLINGS.includes(n) && n !== name).map(([, p]) => p) : [];
+  const above = [...new Set([...LAYERS.slice(0, i + 1).map(([, p]) => p), ...siblings])];
   return {
     name: `no-upward-from-${name.replace(/\W+/g, "-")}`,
     comment: `${name} may import only its own layer and those below it (see .dependency-cruiser.cjs)`,
