@@ -6,7 +6,7 @@
  */
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseCommandLine } from "../lib/operations/command-line";
+import { parseCommandLine } from "../lib/cli/command";
 import {
   TierCheckError,
   type TerraformJson,

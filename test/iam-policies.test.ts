@@ -14,15 +14,11 @@ import { Redshift } from "iam-floyd/lib/generated/policy-statements/redshift";
 import { loadConfig } from "../lib/config";
 import {
   GRANTS,
-  LINT_SUPPRESSIONS,
   type PolicyDocument,
   type PolicyStatement,
   UNGATED_ACTIONS,
-  applyLintSuppressions,
   explainStack,
   explainVerify,
-  formatLintOutcome,
-  parseParliamentJson,
   policyForStack,
   verifyPolicyFile,
   verifyPolicyForStack,
@@ -393,50 +389,5 @@ describe("iam-policies of the shipped config", () => {
       const made = [...called.get(id)!].filter((a) => !UNGATED_ACTIONS.has(a)).sort();
       expect({ id, granted }).toEqual({ id, granted: made });
     }
-  });
-});
-
-describe("iam-lint suppressions", () => {
-  const finding = (issue: string, detail: unknown, file = "/x/dev-producer.json") => ({ issue, title: issue, detail, location: { filepath: file } });
-  const everySuppression = LINT_SUPPRESSIONS.map((s) =>
-    s.issue === "RESOURCE_MISMATCH"
-      ? finding(s.issue, [{ action: s.action, required_format: s.detail }])
-      : s.issue === "UNKNOWN_CONDITION_FOR_ACTION"
-        ? finding(s.issue, `Unknown condition ${s.detail} for action ${s.action}`)
-        : { issue: s.issue, title: s.issue, detail: "", location: { actions: [s.action.toLowerCase()], filepath: "/x/a.json" } },
-  );
-
-  test("every suppression has a reason, and each matches the finding it was written for", () => {
-    for (const s of LINT_SUPPRESSIONS) expect(s.reason.length).toBeGreaterThan(40);
-    const outcome = applyLintSuppressions(everySuppression);
-    expect(outcome).toEqual({ open: [], suppressed: LINT_SUPPRESSIONS.length, unused: [] });
-    expect(formatLintOutcome(["a.json"], outcome).ok).toBe(true);
-  });
-
-  test("fails on a finding no suppression covers, naming the issue, the action and the file", () => {
-    const outcome = applyLintSuppressions([...everySuppression, finding("UNKNOWN_ACTION", "Unknown action redshift:DescribeClusterz")]);
-    const { text, ok } = formatLintOutcome(["dev-producer.json"], outcome);
-    expect(ok).toBe(false);
-    expect(text).toContain("1 open findings");
-    expect(text).toContain("FINDING UNKNOWN_ACTION  in dev-producer.json: UNKNOWN_ACTION");
-  });
-
-  test("fails on a suppression that matched nothing, so none outlives its reason", () => {
-    const { text, ok } = formatLintOutcome(["a.json"], applyLintSuppressions(everySuppression.slice(1)));
-    expect(ok).toBe(false);
-    expect(text).toContain(`UNUSED SUPPRESSION ${LINT_SUPPRESSIONS[0].issue} ${LINT_SUPPRESSIONS[0].action}: remove it from LINT_SUPPRESSIONS`);
-  });
-
-  test("a suppression covers only its own resource format", () => {
-    const outcome = applyLintSuppressions([
-      finding("RESOURCE_MISMATCH", [{ action: "redshift:DescribeClusters", required_format: "arn:*:redshift:*:*:snapshot:*" }]),
-    ]);
-    expect(outcome.open.map((o) => `${o.action} ${o.detail}`)).toEqual(["redshift:DescribeClusters arn:*:redshift:*:*:snapshot:*"]);
-  });
-
-  test("fails on parliament output that is not JSON lines, naming the line", () => {
-    expect(() => parseParliamentJson('{"issue":"A"}\nTraceback (most recent call last):\n')).toThrow(
-      "parliament output line 2 is not JSON: Traceback (most recent call last):",
-    );
   });
 });

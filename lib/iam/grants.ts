@@ -614,4 +614,3 @@ export const VERIFY_GRANTS: Readonly<Record<"producer" | "consumer", GrantFactor
   ],
 };
 
-/** The read-only policy `npm run verify` needs for one synthesized stack. */
