@@ -5,6 +5,7 @@
  *   main.ts, scripts/                   entry points: thin scripts that run a command of lib/
  *     -> lib/bench/                     npm run bench, bench:deploy
  *       -> lib/rehearsal/               the rehearsal harness: the emulator, its engine, IAM enforcement, call logs
+ *         -> lib/docs/                  the tables generated from the code (npm run generate)
  *         -> lib/reports/               parsers of what CI tools write (checkov, parliament, the IAM reference, tofu test)
  *           -> lib/operations/          the commands that act on real AWS: deploy/diff/destroy, verify, adopt, drift
  *             -> lib/iam/               least-privilege documents from synthesized stacks, and why each grant is there
@@ -34,6 +35,7 @@ const LAYERS = [
   ["entry points", "^(main\\.ts$|scripts/)"],
   ["lib/bench", "^lib/bench/"],
   ["lib/rehearsal", "^lib/rehearsal/"],
+  ["lib/docs", "^lib/docs/"],
   ["lib/reports", "^lib/reports/"],
   ["lib/operations", "^lib/operations/"],
   ["lib/iam", "^lib/iam/"],

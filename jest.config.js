@@ -9,8 +9,9 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
-  // test/deploy needs Python and the emulator: `npm run test:emulator` (jest.deploy.config.js).
-  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/deploy/"],
+  // The emulator's API tests and the deploy scenarios need Python, the emulator and the engine:
+  // jest.emulator.config.js and jest.scenarios.config.js.
+  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/emulator/", "<rootDir>/test/scenarios/"],
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] },
   setupFilesAfterEnv: ["<rootDir>/test/setup.ts"],
   testTimeout: 30000,

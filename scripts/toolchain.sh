@@ -54,7 +54,7 @@ die() {
 PROVIDER_PKG_JSON="$REPO_ROOT/node_modules/@cdktf/provider-aws/package.json"
 [[ -f "$PROVIDER_PKG_JSON" ]] || die "$PROVIDER_PKG_JSON not found: run 'npm ci' first"
 # cdktf.provider.version of the bindings (bindingsProviderVersion in lib/reports/tofu-test.ts).
-AWS_VERSION="$(node "$REPO_ROOT/scripts/run-ts.js" "$REPO_ROOT/scripts/tofu-test-report.ts" provider-version "$PROVIDER_PKG_JSON" || true)"
+AWS_VERSION="$(node "$REPO_ROOT/scripts/run-ts.js" "$REPO_ROOT/scripts/ci/report.ts" provider-version "$PROVIDER_PKG_JSON" || true)"
 [[ "$AWS_VERSION" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "could not read cdktf.provider.version from $PROVIDER_PKG_JSON (got '$AWS_VERSION')"
 
 command -v go >/dev/null 2>&1 || die "go is required (Go >= 1.26)"

@@ -18,8 +18,8 @@
  * ratio between 1.40 and 1.52 from one run to the next.
  *
  * This file schedules the rounds and judges and formats the results; the
- * deploy itself is a callback (scripts/bench-deploy.ts runs it through
- * lib/operations' rehearsal), so the bench stays below lib/operations.
+ * deploy itself is a callback (benchDeployCommand in commands.ts runs it through
+ * lib/rehearsal).
  */
 import { median, table } from "./report";
 

@@ -3,7 +3,7 @@
  * (node + cdktf + one empty stack), so that numbers from different machines
  * can be compared as ratios. This file runs the rows; meter.ts measures one
  * command, generated-config.ts makes the large configs, report.ts formats the
- * results, options.ts parses the command line. docs/benchmark.md says what
+ * results, commands.ts holds its commands. docs/benchmark.md says what
  * each row measures.
  *
  * Every command runs in its own process, in a fresh temporary folder, so the
@@ -18,8 +18,16 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { generatedConfig, stacksIn } from "./generated-config";
 import { Meter, type Sample, detectRssMethod, settleDisk } from "./meter";
-import type { Options } from "./options";
 import { type Breakdown, MIB, type Row, type RowResult, type Target, fmtS, formatBreakdown, formatLinearity, formatTable, median } from "./report";
+
+/** What `npm run bench` measures (lib/bench/commands.ts parses them). */
+export interface Options {
+  /** Runs per row; undefined means the per-row default. */
+  readonly runs?: number;
+  readonly quick: boolean;
+  readonly skipTests: boolean;
+  readonly jsonOut: string;
+}
 
 /** The project folder at or above `start` (the bench runs from a bundle in node_modules/.cache, so it walks up). */
 export function findRoot(start: string): string {

@@ -98,8 +98,7 @@ const byAws = (operations: ProviderOperation[], via: string, detail: string, sou
 });
 
 /** Why the emulator does not evaluate the checks that only AWS's CloudFormation schema lists. */
-const CFN_ONLY =
-  "only the AWS::Redshift::EndpointAccess schema lists it, among the handler's permissions; no document says when or on what Redshift checks it";
+const CFN_ONLY = "only the AWS::Redshift::EndpointAccess schema lists it, among the handler's permissions; no document says when or on what Redshift checks it";
 
 /** Why an update-only grant goes unexercised: no scenario makes that change. */
 const updateOnly = (what: string) => `update only: no scenario changes ${what}`;
@@ -170,7 +169,8 @@ const describeVpcsForDependentChecks = (reason: ActionReason): Grant => ({
  */
 function vpcEndpointCallerChecks(ctx: StackContext): Grant[] {
   const ec2Arn = (type: string, id: string) => `arn:${ctx.partition}:ec2:${ctx.region}:${ctx.accountId}:${type}/${id}`;
-  const subnets = ctx.endpointSubnetIds.length ? ctx.endpointSubnetIds : ["*"];  const checkedBehind = (action: string, detail: string, notExercised: string) =>
+  const subnets = ctx.endpointSubnetIds.length ? ctx.endpointSubnetIds : ["*"];
+  const checkedBehind = (action: string, detail: string, notExercised: string) =>
     byAws(["create"], "redshift:CreateEndpointAccess", detail, SOURCES.reference(action), notExercised);
   const dependent = notEvaluated("the reference names it as a dependent action of ec2:CreateVpcEndpoint; dependent actions are not modelled yet");
   return [
@@ -193,7 +193,8 @@ function vpcEndpointCallerChecks(ctx: StackContext): Grant[] {
       why: {
         "ec2:ModifyVpcEndpoint": byAws(
           ["update"],
-          "redshift:ModifyEndpointAccess",          "modifying a Redshift-managed VPC endpoint needs it in the caller's policy",
+          "redshift:ModifyEndpointAccess",
+          "modifying a Redshift-managed VPC endpoint needs it in the caller's policy",
           SOURCES.redshiftGuideEndpoints,
           updateOnly("the endpoint's security groups"),
         ),
@@ -207,7 +208,8 @@ function vpcEndpointCallerChecks(ctx: StackContext): Grant[] {
       why: {
         "ec2:ModifyVpcEndpoint": byAws(
           ["update"],
-          "redshift:ModifyEndpointAccess",          "the endpoint's new security groups, in the consumer VPC",
+          "redshift:ModifyEndpointAccess",
+          "the endpoint's new security groups, in the consumer VPC",
           SOURCES.redshiftGuideEndpoints,
           updateOnly("the endpoint's security groups"),
         ),
@@ -236,7 +238,8 @@ function vpcEndpointCallerChecks(ctx: StackContext): Grant[] {
             .ifVPCs(route53VpcValue(ctx.vpcId, ctx.region), "ForAnyValue:StringEquals")
         : new Route53("AssociateEndpointZoneWithVpc").allow().toAssociateVPCWithHostedZone()
       ).onHostedzone("*", ctx.partition),
-      why: {        "route53:AssociateVPCWithHostedZone": checkedBehind(
+      why: {
+        "route53:AssociateVPCWithHostedZone": checkedBehind(
           "ec2:CreateVpcEndpoint",
           "an interface endpoint's private DNS zone, associated with the consumer VPC only",
           dependent,
@@ -296,7 +299,8 @@ export const GRANTS: Readonly<Record<string, GrantFactory>> = {
       why: {
         "ec2:CreateTags": byAws(
           ["create"],
-          "ec2:CreateSecurityGroup",          "create: the provider's default tags go in CreateSecurityGroup's TagSpecifications",
+          "ec2:CreateSecurityGroup",
+          "create: the provider's default tags go in CreateSecurityGroup's TagSpecifications",
           SOURCES.ec2TagOnCreate,
           notEvaluated("tag-on-create is not modelled yet"),
         ),
@@ -362,7 +366,8 @@ export const GRANTS: Readonly<Record<string, GrantFactory>> = {
         .toModifySecurityGroupRules()
         .onSecurityGroupRule("*", ctx.accountId, ctx.region, ctx.partition),
       why: {
-        "ec2:AuthorizeSecurityGroupIngress": provider(["create"], "create: the new rule, tagged through TagSpecifications"),        "ec2:CreateTags": provider(
+        "ec2:AuthorizeSecurityGroupIngress": provider(["create"], "create: the new rule, tagged through TagSpecifications"),
+        "ec2:CreateTags": provider(
           ["create", "update"],
           "create: default tags in TagSpecifications; update: tags_all changes",
           "the new rule's tags go in its TagSpecifications (tag-on-create, not modelled yet); CreateTags itself only when tags change, which no scenario does",
@@ -393,7 +398,8 @@ export const GRANTS: Readonly<Record<string, GrantFactory>> = {
         // The AZ runbook's deploy replaces the group under a standby subnet's name, with this same policy.
         .on(...ctx.standbySubnetGroupNames.map((n) => `arn:${ctx.partition}:redshift:${ctx.region}:${ctx.accountId}:subnetgroup:${n}`)),
       why: {
-        "redshift:CreateClusterSubnetGroup": provider(["create"], "create"),        "redshift:CreateTags": provider(
+        "redshift:CreateClusterSubnetGroup": provider(["create"], "create"),
+        "redshift:CreateTags": provider(
           ["create", "update"],
           "create: default tags; update: tags_all changes",
           "the group's tags go in CreateClusterSubnetGroup's Tags (tag-on-create, not modelled yet); CreateTags itself only when tags change, which no scenario does",
@@ -443,7 +449,8 @@ export const GRANTS: Readonly<Record<string, GrantFactory>> = {
       why: {
         "iam:CreateServiceLinkedRole": byAws(
           ["create"],
-          "redshift:CreateEndpointAccess",          "an account's first Redshift-managed VPC endpoint creates AWSServiceRoleForRedshift, as the caller",
+          "redshift:CreateEndpointAccess",
+          "an account's first Redshift-managed VPC endpoint creates AWSServiceRoleForRedshift, as the caller",
           SOURCES.redshiftGuideServiceLinkedRole,
           notEvaluated("the service-linked role is not modelled yet"),
         ),
@@ -463,7 +470,8 @@ export const GRANTS: Readonly<Record<string, GrantFactory>> = {
             "redshift:CreateEndpointAccess, ModifyEndpointAccess, DeleteEndpointAccess",
             a === "ec2:DescribeSecurityGroups" || a === "ec2:DescribeSubnets"
               ? "Redshift checks the subnet group's subnet and the security groups as the caller; also a dependent action of ec2:CreateVpcEndpoint"
-              : "Redshift checks the subnet group's network as the caller",            a === "ec2:DescribeSecurityGroups" || a === "ec2:DescribeSubnets"
+              : "Redshift checks the subnet group's network as the caller",
+            a === "ec2:DescribeSecurityGroups" || a === "ec2:DescribeSubnets"
               ? `${SOURCES.cfnEndpointAccessSchema}; ${SOURCES.reference("ec2:CreateVpcEndpoint")}`
               : SOURCES.cfnEndpointAccessSchema,
             notEvaluated(CFN_ONLY),
@@ -479,7 +487,8 @@ export const GRANTS: Readonly<Record<string, GrantFactory>> = {
       why: {
         "ec2:DescribeVpcAttribute": byAws(
           ["create", "update", "delete"],
-          "redshift:CreateEndpointAccess, ModifyEndpointAccess, DeleteEndpointAccess",          "Redshift checks the VPC's DNS attributes as the caller",
+          "redshift:CreateEndpointAccess, ModifyEndpointAccess, DeleteEndpointAccess",
+          "Redshift checks the VPC's DNS attributes as the caller",
           SOURCES.cfnEndpointAccessSchema,
           notEvaluated(CFN_ONLY),
         ),
@@ -511,7 +520,8 @@ export const GRANTS: Readonly<Record<string, GrantFactory>> = {
       describeVpcsForDependentChecks(
         byAws(
           ["create", "update"],
-          "route53:CreateHostedZone, AssociateVPCWithHostedZone, DisassociateVPCFromHostedZone",          "Route 53 checks the VPC as the caller",
+          "route53:CreateHostedZone, AssociateVPCWithHostedZone, DisassociateVPCFromHostedZone",
+          "Route 53 checks the VPC as the caller",
           SOURCES.reference("route53:CreateHostedZone, route53:AssociateVPCWithHostedZone and route53:DisassociateVPCFromHostedZone"),
           notEvaluated("dependent actions are not modelled yet"),
         ),
@@ -613,4 +623,3 @@ export const VERIFY_GRANTS: Readonly<Record<"producer" | "consumer", GrantFactor
     },
   ],
 };
-

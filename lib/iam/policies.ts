@@ -13,8 +13,13 @@
  * A type with no entry in GRANTS fails generation loudly instead of producing
  * a policy that would be denied halfway through an apply.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { UsageError, defineCommand } from "../cli/command";
+import { CONFIG_VARIABLES, configFileOf } from "../cli/environment";
+import { loadConfig } from "../config";
+import { synthesizeConfig } from "../synth/parallel-synth";
 import { type ActionReason, FREE_TYPES, GRANTS, type Grant, type GrantFactory, type StackContext, VERIFY_GRANTS } from "./grants";
 
 /** A synthesized stack (`cdk.tf.json`), read field by field with optional chaining. */
@@ -46,7 +51,6 @@ export interface ExplainedStatement {
   readonly Sid: string;
   readonly actions: readonly ExplainedAction[];
 }
-
 
 export class IamPolicyError extends Error {}
 
@@ -230,3 +234,34 @@ export function writePolicies(synthDir: string, destDir: string): string[] {
     return file;
   });
 }
+
+/** `npm run iam-policies -- --out DIR [--config FILE]`. */
+export const iamPoliciesCommand = defineCommand(
+  {
+    name: "iam-policies",
+    summary:
+      "Synthesizes the configured environments into a temporary folder and writes, per AWS stack, DIR/<stackId>.json: the\n" +
+      "least-privilege policy its deploy role needs, derived from the resource types in the stack, and DIR/<stackId>.verify.json:\n" +
+      "the read-only policy npm run verify needs for that stack.",
+    positionals: [],
+    options: {
+      out: { type: "string", value: "DIR", description: "where to write the documents (required)" },
+      config: { type: "string", value: "FILE", description: "config file (default: REDSHIFT_ENDPOINTS_CONFIG or config/environments.json)" },
+    },
+    environment: CONFIG_VARIABLES,
+    more: "See docs/iam.md.",
+  },
+  async ({ values }, io) => {
+    if (values.out === undefined) throw new UsageError("--out DIR is required");
+    const config = loadConfig(values.config ?? configFileOf(io));
+    const work = mkdtempSync(join(tmpdir(), "iam-policies-"));
+    try {
+      const outdir = join(work, "cdktf.out");
+      synthesizeConfig(config, { outdir, stateDir: io.cwd });
+      for (const file of writePolicies(outdir, resolve(io.cwd, values.out))) io.stdout(`wrote ${file}\n`);
+      return 0;
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  },
+);

@@ -14,8 +14,9 @@
  * Anything that cannot be adopted without replacing the endpoint is refused
  * with its reason, and then nothing is written.
  *
- * AWS clients come from an injected factory (verify's), so tests run this
- * against mocks and the emulator; nothing here reads `process.env`.
+ * AWS clients come from an injected factory (lib/aws), so tests run this
+ * against mocks and the emulator. `adoptCommand` at the end is the command
+ * line; `scripts/adopt.ts` runs it.
  */
 import { errorText, isAwsError } from "../aws/errors";
 import * as fs from "node:fs";
@@ -31,8 +32,10 @@ import {
 } from "@aws-sdk/client-redshift";
 import { type AdoptedConsumer, type AdoptedIngressRule, type Adoption, type ConsumerConfig, type EnvironmentConfig, parseAdoption } from "../config";
 import type { Config } from "../config";
-import { consumerStackId, endpointGrants, producerStackId } from "../config/layout";
-import type { ClientFactory, StackClients } from "../aws/clients";
+import { adoptionFile, consumerStackId, endpointGrants, producerStackId } from "../config/layout";
+import { type ClientFactory, type StackClients, awsClientFactory } from "../aws/clients";
+import { defineCommand } from "../cli/command";
+import { CONFIG_VARIABLES, loadEnvironment } from "../cli/environment";
 
 /** The session name that CloudTrail shows for the roles `adopt` assumes. */
 export const ADOPT_SESSION_NAME = "redshift-endpoints-adopt";
@@ -397,7 +400,7 @@ export function formatAdoptTable(report: AdoptReport, file: string): string {
     refused.length > 0
       ? `${report.environment}: REFUSED (${refused.length} resource${refused.length === 1 ? "" : "s"}); nothing written. Fix what each REFUSED row says, then run npm run adopt -- ${report.environment} again.`
       : report.adoption
-        ? `${report.environment}: wrote ${file}. Review and commit it like any config change, then npm run diff -- ${report.environment} and npm run deploy -- ${report.environment}.`
+        ? `${report.environment}: wrote ${file}. Review and commit it like any config change. Next: npx cdktf deploy ${producerStackId(report.environment)} (it imports the authorization; the consumers read its state, so they cannot be planned before it exists), then npm run diff -- ${report.environment}, then npm run deploy -- ${report.environment}.`
         : `${report.environment}: nothing built by hand was found; nothing to adopt, no file written. npm run deploy -- ${report.environment} creates everything.`;
   return [
     `Adoption of environment ${report.environment}`,
@@ -425,3 +428,39 @@ export function writeAdoptionFile(file: string, adoption: Adoption): void {
   fs.writeFileSync(temporary, `${JSON.stringify(adoption, null, 2)}\n`);
   fs.renameSync(temporary, file);
 }
+
+/** `npm run adopt -- <environment>`. */
+export const adoptCommand = defineCommand(
+  {
+    name: "adopt",
+    summary:
+      "Finds the endpoint authorizations, endpoints, subnet groups, security groups and ingress rules that already exist for\n" +
+      "the environment (built by hand), prints what will be imported, kept or created, and writes adopted/<environment>.json\n" +
+      "next to the config for synth to import them. Refuses, writing nothing, what it cannot adopt without replacing an endpoint.",
+    positionals: [{ name: "environment", description: "an environment of the config" }],
+    options: {},
+    environment: CONFIG_VARIABLES,
+    exits: {
+      usage: 2,
+      failed: 1,
+      meanings: [
+        [0, "adopted, or nothing to adopt"],
+        [1, "something was refused (nothing written), or the command could not run"],
+        [2, "bad usage"],
+      ],
+    },
+    more: "See README.md, Adopting endpoints built by hand.",
+  },
+  async ({ positionals }, io) => {
+    const selected = loadEnvironment(io, positionals.environment);
+    const report = await adoptEnvironment({
+      environment: selected.name,
+      config: selected.config,
+      clients: awsClientFactory({ roleSessionName: ADOPT_SESSION_NAME }),
+    });
+    const target = adoptionFile(selected.file, selected.name);
+    if (report.adoption) writeAdoptionFile(target, report.adoption);
+    io.stdout(formatAdoptTable(report, target));
+    return adoptExitCode(report);
+  },
+);

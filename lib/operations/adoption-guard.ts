@@ -12,6 +12,7 @@
  * Pure except `planStack`, which runs the engine through an injected runner.
  */
 import * as path from "node:path";
+import type { CapturedRunner } from "../cli/processes";
 
 /** One planned destroy or replacement of an adopted endpoint. */
 export interface EndpointReplacement {
@@ -73,7 +74,7 @@ export function refusalMessage(stack: string, adoptionFile: string, replacements
 }
 
 /** Runs one engine command in `cwd` and returns its exit code and output. */
-export type EngineRunner = (command: string, args: readonly string[], cwd: string) => Promise<{ exitCode: number; stdout: string; stderr: string }>;
+export type EngineRunner = CapturedRunner;
 
 /**
  * Plans the synthesized stack in `stackDir` and returns its JSON plan:

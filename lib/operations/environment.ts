@@ -1,29 +1,19 @@
 /**
  * One environment's stacks, in the order they deploy, and the cdktf command
- * lines that deploy, diff or destroy them: what `npm run deploy -- <env>`,
- * `npm run diff -- <env>` and `npm run destroy -- <env>` run
- * (scripts/cdktf-env.ts). Everything here is
- * pure except the injected spawner, so it is tested without running cdktf.
+ * lines that deploy, diff or destroy them: the commands `npm run deploy -- <env>`,
+ * `npm run diff -- <env>` and `npm run destroy -- <env>` (scripts/environment.ts).
+ * Everything here but the commands' wiring runs on injected spawners, so it is
+ * tested without running cdktf.
  */
 import * as path from "node:path";
-import type { CommandResult } from "../synth/command";
-import { type Config, UserError, loadAdoptions, loadConfig } from "../config";
+import type { StackTarget } from "../aws/clients";
+import { type Command, UsageError, defineCommand } from "../cli/command";
+import { CONFIG_VARIABLES, configFileOf, selectEnvironment } from "../cli/environment";
+import { type Spawner, capturedRunner, inheritedSpawner } from "../cli/processes";
+import { type Config, loadAdoptions, loadConfig } from "../config";
 import { adoptionFile, consumerStackId, producerStackId } from "../config/layout";
 import { type EngineRunner, adoptedEndpointReplacements, planStack, refusalMessage } from "./adoption-guard";
-import { type EndpointStatusLookup, resolveTaintedEndpoints } from "./taint-guard";
-import type { StackTarget } from "../aws/clients";
-
-/** An environment name that the config does not define. Exit code 2, like any usage error. */
-export class UnknownEnvironmentError extends UserError {
-  constructor(
-    readonly environment: string,
-    readonly known: readonly string[],
-    readonly configFile: string,
-  ) {
-    super(`Unknown environment "${environment}". Known environments in ${configFile}: ${known.join(", ")}.`);
-    this.name = "UnknownEnvironmentError";
-  }
-}
+import { type EndpointStatusLookup, awsEndpointStatus, resolveTaintedEndpoints } from "./taint-guard";
 
 /**
  * The stack ids of environment `envName`, producer first, then its consumers
@@ -31,10 +21,7 @@ export class UnknownEnvironmentError extends UserError {
  * deploys first.
  */
 export function environmentStackIds(config: Config, envName: string, configFile = "<config>"): string[] {
-  if (!Object.hasOwn(config.environments, envName)) {
-    throw new UnknownEnvironmentError(envName, Object.keys(config.environments), configFile);
-  }
-  const env = config.environments[envName];
+  const env = selectEnvironment(config, envName, configFile);
   return [producerStackId(envName), ...env.consumers.map((c) => consumerStackId(envName, c.name))];
 }
 
@@ -57,12 +44,11 @@ export function cdktfInvocations(command: CdktfCommand, stackIds: readonly strin
   return stackIds.map((id, i) => ["cdktf", "diff", id, ...(i > 0 && !extraArgs.includes("--skip-synth") ? ["--skip-synth"] : []), ...extraArgs]);
 }
 
-/** Runs `command args...` with the terminal attached, with `env` added to the environment, and resolves to its exit code. */
-export type Spawner = (command: string, args: readonly string[], env: Readonly<Record<string, string>>) => Promise<number>;
-
 export interface EnvironmentCommandOptions {
-  /** `[deploy|diff, <environment>, ...extra cdktf args]`. */
-  readonly argv: readonly string[];
+  readonly command: CdktfCommand;
+  readonly environment: string;
+  /** Further arguments for cdktf (for example `--auto-approve`), unchanged. */
+  readonly extraArgs: readonly string[];
   /** The config file to read. */
   readonly configFile: string;
   /** Runs one command line; the real one inherits stdio so that cdktf shows its own progress. */
@@ -73,9 +59,9 @@ export interface EnvironmentCommandOptions {
    */
   readonly announce?: (line: string) => void;
   /**
-   * How cdktf drives the offline toolchain's engine against an emulator
-   * (lib/operations/engine.ts `emulatorCdktf`): variables for its
-   * environment, and arguments added to every run.
+   * How cdktf drives another engine than `terraform` from PATH: variables for
+   * its environment, and arguments added to every run (the scripts wire the
+   * offline toolchain's engine against an emulator; nothing here knows one).
    * @default none: cdktf runs `terraform` from PATH as configured by the user
    */
   readonly engine?: { readonly env: Readonly<Record<string, string>>; readonly args: readonly string[] };
@@ -109,71 +95,137 @@ export interface AdoptedEndpoint {
 /** One step of a command: a cdktf run, the check of tainted endpoints in the consumers' state, or the plan check of adopted endpoints. */
 type Step = { readonly cdktf: string[] } | { readonly taint: readonly StackTarget[] } | { readonly guard: readonly AdoptedEndpoint[] };
 
-const usage = (command: string) =>
-  `Usage: npm run ${command} -- <environment> [cdktf ${command} options${command === "diff" ? "" : ", e.g. --auto-approve"}]\n`;
-
 /**
  * Loads and validates the config, resolves the environment's stacks and runs
- * cdktf on them, stopping at the first run that fails.
- * Exit codes: 2 for usage errors (unknown command or environment), 1 for an
- * invalid config, otherwise cdktf's own.
+ * cdktf on them, stopping at the first run that fails; resolves to cdktf's
+ * exit code, or 1 when a check refused (its message on `announce`).
+ * @throws UsageError for an unknown environment; UserError for a refused config
  */
-export async function environmentCommand(options: EnvironmentCommandOptions): Promise<CommandResult> {
-  const [command, envName, ...extraArgs] = options.argv;
-  if (!CDKTF_COMMANDS.includes(command as CdktfCommand)) {
-    return { exitCode: 2, stderr: `Unknown command ${JSON.stringify(command ?? "")}: expected one of ${CDKTF_COMMANDS.join(", ")}.\n` };
-  }
-  if (envName === undefined || envName.startsWith("-")) {
-    return { exitCode: 2, stderr: `Missing environment name.\n${usage(command)}` };
-  }
-  let steps: Step[];
-  let outdir: string;
-  try {
-    const config = loadConfig(options.configFile);
-    const engineArgs = (options.engine?.args ?? []).filter((a) => !extraArgs.includes(a));
-    const stackIds = environmentStackIds(config, envName, options.configFile);
-    const args = [...extraArgs, ...engineArgs];
-    const adoption = loadAdoptions(options.configFile, config)[envName];
-    const env = config.environments[envName];
-    const guarded = env.consumers
-      .filter((c) => adoption?.consumers?.[c.name]?.endpointName !== undefined)
-      .map((c) => ({ stack: consumerStackId(envName, c.name), endpointName: c.endpointName }));
-    const taint: StackTarget[] =
-      options.runEngine && options.endpointStatus
-        ? env.consumers.map((c) => ({
-            stack: consumerStackId(envName, c.name),
-            role: "consumer",
-            accountId: c.accountId,
-            roleArn: c.roleArn,
-            region: env.region,
-          }))
-        : [];
-    steps =
-      command === "deploy" && (guarded.length > 0 || taint.length > 0)
-        ? guardedDeploy(stackIds, args, guarded, taint)
-        : cdktfInvocations(command as CdktfCommand, stackIds, args).map((cdktf) => ({ cdktf }));
-    outdir = outputArg(args) ?? "cdktf.out";
-  } catch (e) {
-    if (e instanceof UnknownEnvironmentError) return { exitCode: 2, stderr: `${e.message}\n${usage(command)}` };
-    if (e instanceof UserError) return { exitCode: 1, stderr: `${e.message}\n` };
-    throw e;
-  }
+export async function environmentCommand(options: EnvironmentCommandOptions): Promise<number> {
+  const { command, environment: envName, extraArgs } = options;
+  const config = loadConfig(options.configFile);
+  selectEnvironment(config, envName, options.configFile);
+  const engineArgs = (options.engine?.args ?? []).filter((a) => !extraArgs.includes(a));
+  const stackIds = environmentStackIds(config, envName);
+  const args = [...extraArgs, ...engineArgs];
+  const adoption = loadAdoptions(options.configFile, config)[envName];
+  const env = config.environments[envName];
+  const guarded = env.consumers
+    .filter((c) => adoption?.consumers?.[c.name]?.endpointName !== undefined)
+    .map((c) => ({ stack: consumerStackId(envName, c.name), endpointName: c.endpointName }));
+  const taint: StackTarget[] =
+    options.runEngine && options.endpointStatus
+      ? env.consumers.map((c) => ({
+          stack: consumerStackId(envName, c.name),
+          role: "consumer",
+          accountId: c.accountId,
+          roleArn: c.roleArn,
+          region: env.region,
+        }))
+      : [];
+  const steps: Step[] =
+    command === "deploy" && (guarded.length > 0 || taint.length > 0)
+      ? guardedDeploy(stackIds, args, guarded, taint)
+      : cdktfInvocations(command, stackIds, args).map((cdktf) => ({ cdktf }));
+  const outdir = outputArg(args) ?? "cdktf.out";
+  const refuse = (refusal: string) => {
+    options.announce?.(refusal);
+    return 1;
+  };
   for (const step of steps) {
     if ("taint" in step) {
       const refusal = await checkTaintedEndpoints(options, envName, outdir, step.taint);
-      if (refusal !== undefined) return { exitCode: 1, stderr: `${refusal}\n` };
+      if (refusal !== undefined) return refuse(refusal);
       continue;
     }
     if ("guard" in step) {
       const refusal = await checkAdoptedEndpoints(options, envName, outdir, step.guard);
-      if (refusal !== undefined) return { exitCode: 1, stderr: `${refusal}\n` };
+      if (refusal !== undefined) return refuse(refusal);
       continue;
     }
     options.announce?.(`> npx ${step.cdktf.join(" ")}`);
     const exitCode = await options.spawn("npx", step.cdktf, options.engine?.env ?? {});
-    if (exitCode !== 0) return { exitCode, stderr: "" };
+    if (exitCode !== 0) return exitCode;
   }
-  return { exitCode: 0, stderr: "" };
+  return 0;
+}
+
+/** How the commands reach an engine other than `terraform` from PATH: the scripts pick it (an emulator's engine, in lib/rehearsal). */
+export interface EngineSelection {
+  readonly env: Readonly<Record<string, string>>;
+  readonly args: readonly string[];
+  readonly terraformBinary: string;
+  /** Printed before the command runs, when set. */
+  readonly notice?: string;
+}
+
+/** What `environmentCommands` takes from its script. */
+export interface EnvironmentWiring {
+  /**
+   * The engine to run, given the command's environment variables.
+   * @default none: cdktf runs the user's `terraform`
+   */
+  readonly engineFor?: (env: Readonly<Record<string, string | undefined>>, projectDir: string) => EngineSelection | undefined;
+  /** Runs cdktf. @default the real spawner, with the terminal attached */
+  readonly spawn?: Spawner;
+  /** Runs the engine with its output captured, for the deploy's checks. @default the real one */
+  readonly runEngine?: EngineRunner;
+  /** Reads an endpoint's status in AWS; null runs no check of tainted endpoints. @default awsEndpointStatus */
+  readonly endpointStatus?: EndpointStatusLookup | null;
+}
+
+const CDKTF_SUMMARY: Readonly<Record<CdktfCommand, string>> = {
+  deploy:
+    "cdktf deploy of every stack of the environment, producer first. Before applying the consumers it untaints an endpoint an\n" +
+    "interrupted deploy left tainted once AWS reports it active (and refuses while it is still creating), and plans each consumer\n" +
+    "whose endpoint was adopted, refusing to replace it.",
+  diff: "cdktf diff of every stack of the environment, producer first (one run per stack).",
+  destroy: "cdktf destroy of every stack of the environment, consumers first, producer last.",
+};
+
+/** `npm run deploy|diff|destroy -- <environment> [cdktf options]`, one command each. */
+export function environmentCommands(wiring: EnvironmentWiring = {}): Readonly<Record<CdktfCommand, Command>> {
+  const command = (name: CdktfCommand): Command =>
+    defineCommand(
+      {
+        name,
+        summary: CDKTF_SUMMARY[name],
+        positionals: [{ name: "environment", description: "an environment of the config" }],
+        options: {},
+        passThrough: `cdktf ${name} options${name === "diff" ? "" : ", such as --auto-approve"}`,
+        environment: { ...CONFIG_VARIABLES, TERRAFORM_BINARY_NAME: "the engine cdktf runs (default terraform)" },
+        exits: {
+          usage: 2,
+          failed: 1,
+          meanings: [
+            [0, "done"],
+            [1, "a check refused (nothing of the consumers applied), the config was refused, or cdktf failed (its own exit code)"],
+            [2, name === "diff" ? "bad usage" : "bad usage, or no terminal to confirm on and no --auto-approve"],
+          ],
+        },
+        more: "See docs/backends-and-deploy.md.",
+      },
+      async ({ positionals, rest }, io) => {
+        // cdktf asks before it applies; with no terminal, Ink dies on raw mode instead of asking. Refuse before anything runs.
+        if (name !== "diff" && !io.interactive && !rest.includes("--auto-approve"))
+          throw new UsageError(`no terminal to confirm the ${name} on: pass --auto-approve (a pipeline), or run it from a terminal`);
+        const engine = wiring.engineFor?.(io.env, io.cwd);
+        if (engine?.notice) io.stderr(`${engine.notice}\n`);
+        return environmentCommand({
+          command: name,
+          environment: positionals.environment,
+          extraArgs: rest,
+          configFile: configFileOf(io),
+          spawn: wiring.spawn ?? inheritedSpawner(io.env),
+          announce: (line) => io.stderr(`${line}\n`),
+          engine,
+          runEngine: wiring.runEngine ?? capturedRunner(io.env, engine?.env),
+          endpointStatus: wiring.endpointStatus === null ? undefined : (wiring.endpointStatus ?? awsEndpointStatus),
+          terraformBinary: engine?.terraformBinary ?? io.env.TERRAFORM_BINARY_NAME,
+        });
+      },
+    );
+  return { deploy: command("deploy"), diff: command("diff"), destroy: command("destroy") };
 }
 
 /**

@@ -1,18 +1,16 @@
 /**
- * lib/operations: the commands an operator runs around a deploy, one file
- * each, each called by a thin script in scripts/:
- *   environment-stacks.ts  `npm run deploy` / `npm run diff` / `npm run destroy` for one environment
- *   taint-guard.ts         `npm run deploy`'s check of an endpoint an interrupted deploy left tainted
- *   verify.ts              `npm run verify`: the post-deploy health check
- *   adopt.ts               `npm run adopt`: finds what was built by hand, writes the adoption file
- *   adoption-guard.ts      `npm run deploy`'s refusal to replace an adopted endpoint
- *   rehearse.ts            `npm run rehearse`: a real deploy against the emulator (emulator.ts, engine.ts, world.ts)
- *   deploy-timeline.ts     when each stack created its endpoint, from a deploy's output (`npm run bench:deploy`)
- *   iam-policies.ts        `npm run iam-policies`: least-privilege deploy policies
- *   checkov-report.ts      `npm run scan`: applies in-code checkov suppressions
- *   package-contents.ts    `npm run check-package`: the tarball holds only exports and their imports
- * Files here may import lib/synth, lib/app, lib/config, stacks/ and modules/;
- * never lib/bench, scripts/ or main.ts. Nothing below imports them.
+ * lib/operations: the commands that act on real AWS accounts, one file each,
+ * each a command (lib/cli) that a one-line script in scripts/ runs:
+ *   environment.ts     `npm run deploy` / `npm run diff` / `npm run destroy` for one environment
+ *   taint-guard.ts     `npm run deploy`'s check of an endpoint an interrupted deploy left tainted
+ *   adoption-guard.ts  `npm run deploy`'s refusal to replace an adopted endpoint
+ *   verify.ts          `npm run verify`: the post-deploy health check
+ *   adopt.ts           `npm run adopt`: finds what was built by hand, writes the adoption file
+ * They reach AWS through lib/aws and may import lib/iam, lib/synth, lib/cli,
+ * lib/app, lib/config, stacks/ and modules/. They never import the rehearsal
+ * harness (lib/rehearsal) or the emulator that imitates AWS: lint refuses it
+ * (`real-aws-apart-from-harness` in .dependency-cruiser.cjs). The one place an
+ * emulator is chosen is scripts/environment.ts, which wires the offline engine in.
  *
  * This file only describes the folder: import each command from its own
  * file, so that one command does not load another's dependencies (verify's

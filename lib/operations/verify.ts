@@ -10,11 +10,13 @@
  *   that subnet's AZ; optionally a TCP connection to it succeeds from here.
  *
  * AWS clients come from an injected factory and the TCP probe is injected too,
- * so tests run everything against mocks. Nothing here reads `process.env`;
- * `scripts/verify.ts` does the wiring.
+ * so tests run everything against mocks. `verifyCommand` at the end is the
+ * command line; `scripts/verify.ts` runs it.
  */
 import * as net from "node:net";
-import type { ClientFactory, StackClients, StackTarget } from "../aws/clients";
+import { type ClientFactory, type StackClients, type StackTarget, awsClientFactory } from "../aws/clients";
+import { UsageError, defineCommand } from "../cli/command";
+import { CONFIG_VARIABLES, loadEnvironment } from "../cli/environment";
 import { errorText, isAwsError } from "../aws/errors";
 import { DescribeSubnetsCommand, type EC2Client } from "@aws-sdk/client-ec2";
 import {
@@ -25,7 +27,7 @@ import {
   type RedshiftClient,
 } from "@aws-sdk/client-redshift";
 import { GetCallerIdentityCommand, type STSClient } from "@aws-sdk/client-sts";
-import { type Adoption, type Config, type ConsumerConfig, type EnvironmentConfig, UserError } from "../config";
+import type { Adoption, ConsumerConfig, EnvironmentConfig } from "../config";
 import { consumerStackId, endpointGrants, producerStackId } from "../config/layout";
 
 /** How long `--connect` waits for a TCP connection, in milliseconds. */
@@ -141,19 +143,6 @@ export interface VerifyOptions {
    * @default none
    */
   readonly adoption?: Adoption;
-}
-
-/**
- * Picks one environment out of the config.
- * @throws UserError naming the environments the file defines when `name` is not one of them.
- */
-export function selectEnvironment(config: Config, name: string, file: string): EnvironmentConfig {
-  const env = Object.hasOwn(config.environments, name) ? config.environments[name] : undefined;
-  if (env === undefined) {
-    const known = Object.keys(config.environments);
-    throw new UserError(`Unknown environment "${name}": ${file} defines ${known.map((k) => `"${k}"`).join(", ")}.`);
-  }
-  return env;
 }
 
 /** Runs every check for one environment and returns the report. Never throws for AWS or network errors: they become FAIL rows. */
@@ -530,3 +519,46 @@ function socketErrorText(e: NodeJS.ErrnoException): string {
   if (code === undefined) return e.message;
   return `${SOCKET_ERRORS[code] ?? e.message} (${code})`;
 }
+
+/** `npm run verify -- <environment> [--connect] [--timeout-ms MS] [--json]`. */
+export const verifyCommand = defineCommand(
+  {
+    name: "verify",
+    summary:
+      "Checks a deployed environment against the config: the producer's endpoint authorizations, and each consumer's\nRedshift-managed VPC endpoint (active, in its subnet and AZ). Read-only: the verify policies of npm run iam-policies suffice.",
+    positionals: [{ name: "environment", description: "an environment of the config" }],
+    options: {
+      connect: { type: "boolean", description: "also open a TCP connection to each endpoint's address and port" },
+      "timeout-ms": { type: "string", value: "MS", description: `how long each --connect attempt may take (default ${DEFAULT_CONNECT_TIMEOUT_MS})` },
+      json: { type: "boolean", description: "print the report as JSON instead of a table" },
+    },
+    environment: CONFIG_VARIABLES,
+    exits: {
+      usage: 2,
+      failed: 1,
+      meanings: [
+        [0, "healthy"],
+        [1, "something is unhealthy, or the check could not run"],
+        [2, "bad usage"],
+      ],
+    },
+    more: "See docs/verify.md.",
+  },
+  async ({ positionals, values }, io) => {
+    const timeoutText = values["timeout-ms"];
+    const timeoutMs = timeoutText === undefined ? DEFAULT_CONNECT_TIMEOUT_MS : Number(timeoutText);
+    if (!Number.isInteger(timeoutMs) || timeoutMs <= 0)
+      throw new UsageError(`--timeout-ms must be a positive whole number of milliseconds; got ${JSON.stringify(timeoutText)}`);
+    const selected = loadEnvironment(io, positionals.environment);
+    const report = await verifyEnvironment({
+      environment: selected.name,
+      config: selected.environment,
+      clients: awsClientFactory({ roleSessionName: VERIFY_SESSION_NAME, maxAttempts: VERIFY_MAX_ATTEMPTS }),
+      connect: values.connect ?? false,
+      connectTimeoutMs: timeoutMs,
+      adoption: selected.adoption,
+    });
+    io.stdout(values.json ? formatJson(report) : formatTable(report));
+    return exitCodeFor(report);
+  },
+);

@@ -14,6 +14,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import * as path from "node:path";
+import { type EmulatorFlags, emulatorFlagArgs } from "./emulator-options";
 
 /** The loopback address the emulator listens on; it never listens anywhere else. */
 export const EMULATOR_HOST = "127.0.0.1";
@@ -44,23 +45,12 @@ export interface EmulatorOptions {
   readonly seedConfigFile?: string;
   /** Port on 127.0.0.1. @default 0: a free port, reported in `port` */
   readonly port?: number;
-  /** Seconds an endpoint stays `creating`/`modifying`/`deleting`. @default 1 */
-  readonly endpointDelaySeconds?: number;
-  /** Seed clusters with cluster relocation off. @default false */
-  readonly relocationOff?: boolean;
-  /** Node type of the seeded clusters. @default "ra3.xlplus" */
-  readonly nodeType?: string;
-  /** Port of the seeded clusters. @default each environment's `producer.port` */
-  readonly clusterPort?: number;
   /**
-   * Share (0 to 1) of Redshift and EC2 calls answered with a throttle or a 5xx
-   * before they do anything (emulator/faults.py). @default 0
+   * Flags that break or slow the seeded world (emulator/options.json: relocation off, node type, cluster port,
+   * endpoint delay, faults), by flag name, such as `{ "endpoint-delay": 150 }`.
+   * @default none: the world as the config names it, endpoints settling after 1 second
    */
-  readonly faultRate?: number;
-  /** Seed of the fault draw, for a reproducible sequence. @default a random seed */
-  readonly faultSeed?: number;
-  /** Endpoints whose creation ends in status `failed`. @default none */
-  readonly failEndpoints?: readonly string[];
+  readonly flags?: EmulatorFlags;
   /**
    * Enforce IAM: a folder holding `role-policies.json` (lib/operations/iam-enforcement.ts), which names each
    * role's only inline policies; every request is then authorized against its caller's policies.
@@ -89,18 +79,14 @@ export interface RunningEmulator {
 
 /** The command-line arguments of scripts/emulator.sh for `options`. */
 export function emulatorArgs(options: EmulatorOptions): string[] {
-  const args = ["--port", String(options.port ?? 0), "--exit-with-parent"];
-  if (options.seedConfigFile !== undefined) args.push("--seed", path.resolve(options.seedConfigFile));
-  if (options.endpointDelaySeconds !== undefined) args.push("--endpoint-delay", String(options.endpointDelaySeconds));
-  if (options.relocationOff ?? false) args.push("--relocation-off");
-  if (options.nodeType !== undefined) args.push("--node-type", options.nodeType);
-  if (options.clusterPort !== undefined) args.push("--cluster-port", String(options.clusterPort));
-  if (options.faultRate !== undefined) args.push("--fault-rate", String(options.faultRate));
-  if (options.faultSeed !== undefined) args.push("--fault-seed", String(options.faultSeed));
-  for (const name of options.failEndpoints ?? []) args.push("--fail-endpoint", name);
-  if (options.rolePoliciesDir !== undefined) args.push("--role-policies", path.resolve(options.rolePoliciesDir));
-  if (options.recordCallsFile !== undefined) args.push("--record-calls", path.resolve(options.recordCallsFile));
-  return args;
+  return emulatorFlagArgs({
+    port: options.port ?? 0,
+    "exit-with-parent": true,
+    ...(options.seedConfigFile === undefined ? {} : { seed: path.resolve(options.seedConfigFile) }),
+    ...options.flags,
+    ...(options.rolePoliciesDir === undefined ? {} : { "role-policies": path.resolve(options.rolePoliciesDir) }),
+    ...(options.recordCallsFile === undefined ? {} : { "record-calls": path.resolve(options.recordCallsFile) }),
+  });
 }
 
 /** The emulator's count of injected faults (`GET /_emulator/faults`, emulator/faults.py). */

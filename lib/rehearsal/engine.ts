@@ -9,7 +9,9 @@
  * process; only `findEngine` touches the file system, to see what is there.
  */
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
+import type { EngineSelection } from "../operations/environment";
 
 /** What `scripts/toolchain.sh` left in its cache folder. */
 export interface Engine {
@@ -126,4 +128,16 @@ export function emulatorCdktf(engine: Engine, projectDir: string, workDirVar?: s
     env: { ...engineEnvironment(engine), REDSHIFT_ENDPOINTS_STATE_DIR: workDir },
     args: ["--skip-provider-lock", "--output", path.join(workDir, "cdktf.out")],
   };
+}
+
+/**
+ * What scripts/environment.ts wires into `npm run deploy|diff|destroy`: the
+ * toolchain's engine and a scratch work folder when AWS_ENDPOINT_URL points at
+ * an emulator (`emulatorEngine`), with the provider notice; otherwise none.
+ */
+export function emulatorEngineSelection(env: Readonly<Record<string, string | undefined>>, projectDir: string): EngineSelection | undefined {
+  const engine = emulatorEngine(env, toolchainCacheDir(env.XDG_CACHE_HOME, os.homedir()));
+  if (engine === undefined) return undefined;
+  const { env: engineEnv, args } = emulatorCdktf(engine, projectDir, env[EMULATOR_WORK_DIR_VAR]);
+  return { env: engineEnv, args, terraformBinary: engine.terraformBinary, notice: providerNotice(engine) };
 }

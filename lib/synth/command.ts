@@ -10,6 +10,7 @@
  * synth` runs, in-process, against any config and output folder.
  */
 import * as path from "node:path";
+import { describeFailure } from "../cli/command";
 import { UserError, loadAdoptions, loadConfig } from "../config";
 import { synthesizeConfig } from "./parallel-synth";
 import { type SynthWorkerPool, isThreadCount } from "./synth-pool";
@@ -64,15 +65,4 @@ export function synthCommand(options: SynthCommandOptions): CommandResult {
     options.pool?.close();
     return { exitCode: 1, stderr: describeFailure(e, options.debug ?? false) };
   }
-}
-
-/**
- * A user error prints its message only; anything else adds how to get the
- * trace. `command` names what failed (`Synth`, `Verify`, `Adopt`).
- */
-export function describeFailure(e: unknown, debug: boolean, command = "Synth"): string {
-  if (e instanceof UserError) return `${e.message}\n`;
-  const error = e instanceof Error ? e : new Error(String(e));
-  if (debug) return `${error.stack}\n`;
-  return `${command} failed: ${error.message}\n(set REDSHIFT_ENDPOINTS_DEBUG=1 for the stack trace)\n`;
 }

@@ -300,9 +300,9 @@ describe("the stack copy and tofu validate", () => {
   });
 });
 
-describe("scripts/tofu-test-report.ts", () => {
+describe("the tofu reports of scripts/ci/report.ts", () => {
   const report = (...args: string[]) => {
-    const r = spawnSync(process.execPath, [path.join(ROOT, "scripts", "run-ts.js"), path.join(ROOT, "scripts", "tofu-test-report.ts"), ...args], {
+    const r = spawnSync(process.execPath, [path.join(ROOT, "scripts", "run-ts.js"), path.join(ROOT, "scripts", "ci", "report.ts"), ...args], {
       encoding: "utf8",
     });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -310,7 +310,7 @@ describe("scripts/tofu-test-report.ts", () => {
 
   test("judges a recorded run: PASS lines, exit 0", () => {
     const dir = path.join(FIXTURES, "dev-producer");
-    expect(report("judge", path.join(dir, "tofu-test.jsonl"), path.join(dir, "tests"))).toEqual({
+    expect(report("tofu-judge", path.join(dir, "tofu-test.jsonl"), path.join(dir, "tests"))).toEqual({
       status: 0,
       stdout: `PASS tests/expect-error-relocation-off.tftest.hcl: fails with "${RELOCATION_OFF}"\n`,
       stderr: "",
@@ -321,7 +321,7 @@ describe("scripts/tofu-test-report.ts", () => {
     const dir = tempDir();
     const src = path.join(FIXTURES, "dev-producer");
     fs.writeFileSync(path.join(dir, "out.jsonl"), `${fs.readFileSync(path.join(src, "tofu-test.jsonl"), "utf8")}not json\n`);
-    const r = report("judge", path.join(dir, "out.jsonl"), path.join(src, "tests"));
+    const r = report("tofu-judge", path.join(dir, "out.jsonl"), path.join(src, "tests"));
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/^FAIL output line 7: not JSON \(.+\):\n {6}not json\nPASS tests\/expect-error-relocation-off\.tftest\.hcl: /);
   });
@@ -336,24 +336,24 @@ describe("scripts/tofu-test-report.ts", () => {
     expect(report("pin-provider", file, "5.100.0")).toEqual({
       status: 1,
       stdout: "",
-      stderr: `tofu-test-report pin-provider ${file} 5.100.0: no terraform.required_providers.aws to pin\n`,
+      stderr: "no terraform.required_providers.aws to pin\n",
     });
   });
 
   test.each([
-    [[], "missing the command"],
-    [["judgement"], "unknown command judgement"],
-    [["judge", "only-one"], "wrong number of arguments for judge"],
-    [["judge", "a", "b", "--verbose"], "Unknown option '--verbose'"],
+    [[], 'unknown command "": expected one of scan, parliament, iam-reference, package, tofu-judge,'],
+    [["judgement"], 'unknown command "judgement"'],
+    [["tofu-judge", "only-one"], "tofu-judge: missing <tests>"],
+    [["tofu-judge", "a", "b", "--verbose"], "tofu-judge: Unknown option '--verbose'"],
   ])("fails bad usage %j with exit 2", (args, message) => {
     const r = report(...args);
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain(`tofu-test-report: ${message}`);
+    expect(r.stderr).toContain(message);
   });
 
-  test("fails an unreadable input with exit 2, naming the file", () => {
+  test("fails an unreadable input with exit 1, naming the file", () => {
     const r = report("bogus-rejected", path.join(FIXTURES, "missing.json"));
-    expect(r.status).toBe(2);
-    expect(r.stderr).toContain(`cannot read ${path.join(FIXTURES, "missing.json")}: ENOENT`);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`bogus-rejected failed: ENOENT: no such file or directory, open '${path.join(FIXTURES, "missing.json")}'`);
   });
 });

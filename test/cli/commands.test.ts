@@ -1,0 +1,106 @@
+/**
+ * One command pattern (lib/cli): every command is a spec and a run function,
+ * parsed with node's parseArgs, with one exit-code convention (0 ok, 1
+ * failed, 2 bad usage; drift declares its own). Each command is held to it
+ * here: --help exits 0 with the usage written from its spec, and a bad
+ * command line exits with its usage code before anything runs.
+ */
+import { benchCommand, benchDeployCommand } from "../../lib/bench/commands";
+import { type Command, type CommandIo, STANDARD_EXITS, UsageError, parseCommand, runCommand, usageText } from "../../lib/cli/command";
+import { generateCommand } from "../../lib/docs/generated";
+import { iamPoliciesCommand } from "../../lib/iam/policies";
+import { adoptCommand } from "../../lib/operations/adopt";
+import { environmentCommands } from "../../lib/operations/environment";
+import { verifyCommand } from "../../lib/operations/verify";
+import { grantsCommand } from "../../lib/rehearsal/granted-vs-called";
+import { rehearseCommand } from "../../lib/rehearsal/rehearse";
+import { REPORT_COMMANDS } from "../../lib/reports/commands";
+
+/** Every command of the project, by name. */
+const COMMANDS: ReadonlyArray<Command> = [
+  verifyCommand,
+  adoptCommand,
+  ...Object.values(environmentCommands()),
+  rehearseCommand,
+  iamPoliciesCommand,
+  benchCommand,
+  benchDeployCommand,
+  generateCommand,
+  grantsCommand,
+  ...Object.values(REPORT_COMMANDS),
+];
+
+/** Runs `command` on `argv` with a recording io; nothing of the process is touched. */
+async function run(command: Command, argv: string[]) {
+  let stdout = "";
+  let stderr = "";
+  const io: CommandIo = {
+    stdout: (t) => {
+      stdout += t;
+    },
+    stderr: (t) => {
+      stderr += t;
+    },
+    env: {},
+    cwd: "/nonexistent",
+    interactive: true,
+  };
+  const code = await runCommand(command, argv, io);
+  return { code, stdout, stderr };
+}
+
+const cases = COMMANDS.map((c) => [c.spec.name, c] as const);
+
+test("every command has a name of its own", () => {
+  const names = COMMANDS.map((c) => c.spec.name);
+  expect(new Set(names).size).toBe(names.length);
+});
+
+describe.each(cases)("%s", (name, command) => {
+  const exits = command.spec.exits ?? STANDARD_EXITS;
+
+  test("--help exits 0 and prints the usage written from its spec: synopsis, options, exit codes", async () => {
+    const out = await run(command, ["--help"]);
+    expect(out).toEqual({ code: 0, stdout: usageText(command.spec), stderr: "" });
+    expect(out.stdout).toMatch(/^Usage: /);
+    for (const option of Object.keys(command.spec.options)) expect(out.stdout).toContain(`--${option}`);
+    for (const [code, meaning] of exits.meanings) expect(out.stdout).toContain(`  ${code}  ${meaning}`);
+    expect(exits.meanings.map(([code]) => code)).toEqual(expect.arrayContaining([0, exits.failed, exits.usage]));
+  });
+
+  test("fails with its usage code on an unknown option, naming it, before running anything", async () => {
+    const argv = [...command.spec.positionals.map(() => "x"), "--no-such-option"];
+    const out = await run(command, argv);
+    if (command.spec.passThrough) {
+      // The rest goes to another program: an unknown option is passed on, not refused.
+      expect(() => parseCommand(command.spec, argv)).not.toThrow();
+      return;
+    }
+    expect(out.code).toBe(exits.usage);
+    expect(out.stderr).toBe(
+      `${name}: Unknown option '--no-such-option'\n${usageText(command.spec).split("\n")[0]}\nRun ${command.spec.runAs ?? `npm run ${name} --`} --help for the options.\n`,
+    );
+    expect(out.stdout).toBe("");
+  });
+
+  if (command.spec.positionals.length > 0)
+    test("fails with its usage code when an argument is missing, naming it", async () => {
+      const out = await run(command, []);
+      expect(out.code).toBe(exits.usage);
+      expect(out.stderr).toMatch(new RegExp(`^${name}: missing <${command.spec.positionals[0].name}>\\n`));
+    });
+});
+
+test("the convention: 0 ok, 1 failed, 2 bad usage", () => {
+  expect(STANDARD_EXITS.usage).toBe(2);
+  expect(STANDARD_EXITS.failed).toBe(1);
+  expect(STANDARD_EXITS.meanings.map(([code]) => code)).toEqual([0, 1, 2]);
+});
+
+test("a usage error thrown by a run exits with the usage code; any other error with the failed code, without a stack trace", async () => {
+  const spec = { name: "probe", summary: "s", positionals: [], options: {} };
+  const usage = await run({ spec, run: async () => Promise.reject(new UsageError("bad value")) }, []);
+  expect(usage).toEqual({ code: 2, stdout: "", stderr: "probe: bad value\nUsage: npm run probe --\nRun npm run probe -- --help for the options.\n" });
+  const failed = await run({ spec, run: async () => Promise.reject(new Error("boom")) }, []);
+  expect(failed).toEqual({ code: 1, stdout: "", stderr: "probe failed: boom\n(set REDSHIFT_ENDPOINTS_DEBUG=1 for the stack trace)\n" });
+});
