@@ -24,6 +24,10 @@ class Resource:
 
     arn: str
     keys: dict[str, list[str]] = field(default_factory=dict)
+    #: The resource does not exist (yet, or any more): its keys cannot be known, and the call itself answers
+    #: NotFound. A condition on its keys is then not judged (reported as unenforced), not failed. Assumed: AWS
+    #: documents no order between finding a resource and authorizing on its keys.
+    missing: bool = False
 
 
 @dataclass
@@ -60,11 +64,11 @@ def _ec2_arn(req: Request, kind: str, rid: str) -> str:
 def _security_group(req: Request, group_id: str) -> Resource:
     """A security group and its ``ec2:Vpc`` (the VPC it belongs to), as AWS fills it in."""
     keys: dict[str, list[str]] = {}
-    try:
-        group = ec2_backends[req.account][req.region].get_security_group_from_id(group_id)
-    except Exception:  # a missing group: the call itself will say so
-        group = None
-    if group is not None and getattr(group, "vpc_id", None):
+    group = ec2_backends[req.account][req.region].get_security_group_from_id(group_id)
+    if group is None:
+        # Gone, or never there: a retried delete after its first attempt succeeded looks like this.
+        return Resource(_ec2_arn(req, "security-group", group_id), keys, missing=True)
+    if getattr(group, "vpc_id", None):
         keys["ec2:Vpc"] = [_ec2_arn(req, "vpc", group.vpc_id)]
     return Resource(_ec2_arn(req, "security-group", group_id), keys)
 

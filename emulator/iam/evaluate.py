@@ -87,6 +87,9 @@ def evaluate(policies: list[dict[str, Any]], action: str, ctx: Context) -> Decis
                 if not modelled:
                     unenforced.add(key)
                     continue
+                if resource is not None and resource.missing and key not in ctx.keys:
+                    unenforced.add(f"{key} (resource not found)")
+                    continue
                 holds = _condition_holds(operator, [expected] if isinstance(expected, str) else list(expected), keys.get(key))
                 if holds is None:
                     unenforced.add(f"{operator}:{key}")
