@@ -16,7 +16,7 @@ import {
   parseIamDefinition,
   parsePolicyDocument,
 } from "./iam-reference";
-import { unpackedFilesOutsideExports } from "./package-contents";
+import { assemblePackage, unpackedFilesOutsideExports } from "./package-contents";
 import { applyLintSuppressions, formatLintOutcome, parseParliamentJson } from "./parliament";
 import {
   type TerraformJson,
@@ -122,6 +122,22 @@ const packageContents = defineCommand(
   },
 );
 
+const packageAssemble = defineCommand(
+  {
+    name: "package-assemble",
+    runAs: REPORT("package-assemble"),
+    summary:
+      "Makes the compiled tree <dist> the published package's root: its package.json (the root's name, version and dependencies,\n" +
+      "with the entry points of the root's `publish` block), the module's README and the other published files. Run by npm run build.",
+    positionals: [{ name: "dist", description: "the compiled tree (dist)" }],
+    options: {},
+  },
+  async ({ positionals }, io) => {
+    for (const file of assemblePackage(io.cwd, positionals.dist)) io.stdout(`wrote ${file}\n`);
+    return 0;
+  },
+);
+
 /** The OpenTofu tier's steps (scripts/ci/test-terraform.sh; docs/terraform-tier.md). */
 const tofu: Readonly<Record<string, Command>> = {
   "tofu-judge": defineCommand(
@@ -222,5 +238,6 @@ export const REPORT_COMMANDS: Readonly<Record<string, Command>> = {
   parliament,
   "iam-reference": iamReference,
   package: packageContents,
+  "package-assemble": packageAssemble,
   ...tofu,
 };

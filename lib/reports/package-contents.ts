@@ -88,3 +88,58 @@ export function unpackedFilesOutsideExports(packageDir: string): string[] {
   const pkg = JSON.parse(fs.readFileSync(path.join(packageDir, "package.json"), "utf8")) as PackageJson;
   return filesOutsideExports(files, pkg, (file) => fs.readFileSync(path.join(packageDir, file), "utf8"));
 }
+
+/** The root package.json's fields the published package takes, and its `publish` block. */
+export interface RootManifest {
+  readonly name: string;
+  readonly version: string;
+  readonly description?: string;
+  readonly license?: string;
+  readonly engines?: unknown;
+  readonly dependencies?: Readonly<Record<string, string>>;
+  /** What the published package is, beside the root app (which is private). */
+  readonly publish: {
+    /** The README the package ships: the module's own, not the app's. */
+    readonly readme: string;
+    /** Further files, each shipped at the package root under its own name. */
+    readonly files: readonly string[];
+    readonly main: string;
+    readonly types: string;
+    readonly exports: unknown;
+    readonly typesVersions?: unknown;
+  };
+}
+
+/**
+ * The published package's package.json: the root's name, version,
+ * dependencies and the like, with the `publish` block's entry points, which
+ * point into the compiled tree (dist/ is the package's root).
+ */
+export function publishedManifest(root: RootManifest): Record<string, unknown> {
+  const { readme: _readme, files: _files, ...entries } = root.publish;
+  return {
+    name: root.name,
+    version: root.version,
+    ...(root.description === undefined ? {} : { description: root.description }),
+    ...(root.license === undefined ? {} : { license: root.license }),
+    ...(root.engines === undefined ? {} : { engines: root.engines }),
+    ...entries,
+    ...(root.dependencies === undefined ? {} : { dependencies: root.dependencies }),
+  };
+}
+
+/**
+ * Makes `distDir` (the compiled tree) the package's root: writes its
+ * package.json and copies the module's README and the other published files
+ * into it. Returns the files written.
+ */
+export function assemblePackage(projectDir: string, distDir: string): string[] {
+  const root = JSON.parse(fs.readFileSync(path.join(projectDir, "package.json"), "utf8")) as RootManifest;
+  const written = [path.join(distDir, "package.json")];
+  fs.writeFileSync(written[0], `${JSON.stringify(publishedManifest(root), null, 2)}\n`);
+  for (const [from, to] of [[root.publish.readme, "README.md"], ...root.publish.files.map((f) => [f, path.basename(f)])]) {
+    fs.copyFileSync(path.join(projectDir, from), path.join(distDir, to));
+    written.push(path.join(distDir, to));
+  }
+  return written;
+}

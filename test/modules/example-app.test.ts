@@ -75,7 +75,7 @@ describe("examples/another-team", () => {
 
   test("imports nothing but its own files and the packages its package.json declares", () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(EXAMPLE, "package.json"), "utf8"));
-    expect(pkg.dependencies["redshift-managed-endpoints"]).toBe("file:../..");
+    expect(pkg.dependencies["redshift-managed-endpoints"]).toBe("file:../../dist");
     const declared = new Set([...Object.keys(pkg.dependencies), ...Object.keys(pkg.devDependencies ?? {})]);
     for (const file of fs.readdirSync(EXAMPLE).filter((f) => f.endsWith(".ts"))) {
       const source = fs.readFileSync(path.join(EXAMPLE, file), "utf8");
