@@ -341,7 +341,7 @@ describe("the tofu reports of scripts/ci/report.ts", () => {
   });
 
   test.each([
-    [[], 'unknown command "": expected one of scan, parliament, iam-reference, package, tofu-judge,'],
+    [[], 'unknown command "": expected one of scan, parliament, iam-reference, package, package-assemble, tofu-judge,'],
     [["judgement"], 'unknown command "judgement"'],
     [["tofu-judge", "only-one"], "tofu-judge: missing <tests>"],
     [["tofu-judge", "a", "b", "--verbose"], "tofu-judge: Unknown option '--verbose'"],
