@@ -188,6 +188,8 @@ class Seeder:
             region_name=region,
         )
         moto_gaps.set_relocation(cluster, self.options.relocation)
+        # Redshift creates its service-linked role with an account's first cluster (emulator/rules.py iam.service-linked-role).
+        redshift_endpoints.ensure_service_linked_role(account)
         self.report.clusters.append(f"{account}/{region}/{identifier}")
 
     def consumer(self, consumer: dict[str, Any], region: str) -> None:
@@ -256,10 +258,11 @@ class Seeder:
         self.report.buckets.append(f"{account}/{backend['bucket']}")
 
 
-#: The command-line flags, one entry per flag; the TypeScript side (lib/operations) reads the same table.
+#: The command-line flags, one entry per flag; the TypeScript side (lib/rehearsal/emulator-options.ts) reads the same table.
 OPTIONS_FILE = Path(__file__).resolve().parent / "options.json"
 
-#: The keys every entry of OPTIONS_FILE has; ``min``/``max`` (a number's or an integer's bounds) are optional.
+#: The keys every entry of OPTIONS_FILE has; ``min``/``max`` (a number's or an integer's bounds) and ``choices``
+#: (a string's allowed values) are optional.
 OPTION_KEYS = ("name", "type", "default", "metavar", "help", "rehearse")
 
 #: An entry's ``type``: "strings" is a repeatable string flag (its values in order).
@@ -291,7 +294,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         elif option["type"] == "strings":
             group.add_argument(flag, action="append", default=list(option["default"]), metavar=option["metavar"], help=option["help"])
         else:
-            group.add_argument(flag, type=_converter(option), default=_default(option), metavar=option["metavar"], help=option["help"])
+            group.add_argument(
+                flag, type=_converter(option), default=_default(option), choices=option.get("choices"), metavar=option["metavar"], help=option["help"]
+            )
     return parser.parse_args(argv)
 
 
@@ -335,6 +340,7 @@ def main(argv: list[str]) -> int:
     redshift_endpoints.install(endpoint_delay_seconds=args.endpoint_delay)
     moto_gaps.install()
     redshift_endpoints.fail_endpoints(args.fail_endpoint)
+    redshift_endpoints.set_revoke_in_use(args.revoke_in_use)
     if args.seed:
         config = json.loads(Path(args.seed).read_text())
         report = Seeder(SeedOptions(not args.relocation_off, args.node_type, args.cluster_port)).seed(config)

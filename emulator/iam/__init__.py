@@ -60,7 +60,7 @@ call), ``hook.py`` (moto's hook, the denial and the call log) and ``seed.py``
 
 from __future__ import annotations
 
-from .caller_checks import CALLER_CHECKS, CallerCheck
+from .caller_checks import CALLER_CHECKS, CallerCheck, caller_checks, dependent_checks
 from .context import REQUEST_CONTEXT, Context, Request, Resource, request_context, route53_vpc_value, route53_vpcs
 from .evaluate import Decision, evaluate
 from .hook import BASE_ACCOUNT_ID, CallLog, IamDenied, install

@@ -1,4 +1,12 @@
-"""What AWS checks on the caller behind a call: ``CALLER_CHECKS``, per action, with the source of each."""
+"""What AWS checks on the caller behind a call, with the source of each.
+
+- ``CALLER_CHECKS``: per action, the checks a service documents behind it
+  (the Redshift guide's ec2:CreateVpcEndpoint and ec2:ModifyVpcEndpoint; the
+  service-linked role an account's first endpoint creates).
+- ``dependent_checks``: the dependent actions the service authorization
+  reference names for an action and the resource types of its request, and
+  ec2:CreateTags for what a request tags as it creates it.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +16,10 @@ from typing import Callable
 
 from moto.ec2.models import ec2_backends
 
-from .context import Context, Request, Resource, _ec2_arn, _security_group
+from rules import rule
+
+from . import reference
+from .context import Context, Request, Resource, _ec2_arn, _security_group, route53_vpc_value
 
 
 @dataclass
@@ -17,8 +28,9 @@ class CallerCheck:
 
     action: str
     context: Context
-    #: The error the calling service answers with when the check fails: (code, HTTP status).
-    error: tuple[str, int]
+    #: The error the calling service answers with when the check fails: (code, HTTP status); None for the
+    #: service's own access-denied answer.
+    error: tuple[str, int] | None
 
 
 def _redshift_list(params: dict[str, list[str]], name: str) -> list[str]:
@@ -41,6 +53,7 @@ def _create_vpc_endpoint_check(req: Request) -> CallerCheck | None:
     """
     from moto.redshift.models import redshift_backends  # noqa: PLC0415  (moto's, at call time)
 
+    rule("iam.caller-check-vpc-endpoint")
     group_name = (req.params.get("SubnetGroupName") or [None])[0]
     group = redshift_backends[req.account][req.region].subnet_groups.get(group_name) if group_name else None
     if group is None:
@@ -67,6 +80,7 @@ def _modify_vpc_endpoint_check(req: Request) -> CallerCheck | None:
     """
     import redshift_endpoints  # noqa: PLC0415  (the emulator's own package, loaded by server.py)
 
+    rule("iam.caller-check-vpc-endpoint")
     name = (req.params.get("EndpointName") or [None])[0]
     endpoint = redshift_endpoints.find_endpoint(req.account, req.region, name) if name else None
     if endpoint is None:
@@ -76,8 +90,103 @@ def _modify_vpc_endpoint_check(req: Request) -> CallerCheck | None:
     return CallerCheck("ec2:ModifyVpcEndpoint", Context(resources, {"aws:RequestedRegion": [req.region]}, {"aws:RequestedRegion"}), ("UnauthorizedOperation", 400))
 
 
+def _service_linked_role_check(req: Request) -> CallerCheck | None:
+    """``iam:CreateServiceLinkedRole`` behind ``redshift:CreateEndpointAccess``, when the account lacks AWSServiceRoleForRedshift.
+
+    Source: Amazon Redshift Management Guide, "Using service-linked roles": "Amazon Redshift creates a
+    service-linked role in your account the first time you create a cluster or a Redshift-managed VPC
+    endpoint"; IAM User Guide, "Service-linked role permissions": the IAM entity that creates the role needs
+    iam:CreateServiceLinkedRole, which its iam:AWSServiceName key narrows to the service. The error is assumed
+    to be Redshift's UnauthorizedOperation, as for the check above.
+    """
+    import redshift_endpoints  # noqa: PLC0415
+
+    rule("iam.caller-check-service-linked-role")
+    if redshift_endpoints.has_service_linked_role(req.account):
+        return None
+    arn = f"arn:aws:iam::{req.account}:role/aws-service-role/redshift.amazonaws.com/{redshift_endpoints.SERVICE_LINKED_ROLE}"
+    return CallerCheck(
+        "iam:CreateServiceLinkedRole",
+        Context([Resource(arn)], {"iam:AWSServiceName": ["redshift.amazonaws.com"]}, {"iam:AWSServiceName"}),
+        ("UnauthorizedOperation", 400),
+    )
+
+
 #: Per action, what AWS checks on the caller behind it (see each function's source).
-CALLER_CHECKS: dict[str, Callable[[Request], CallerCheck | None]] = {
-    "redshift:CreateEndpointAccess": _create_vpc_endpoint_check,
-    "redshift:ModifyEndpointAccess": _modify_vpc_endpoint_check,
+CALLER_CHECKS: dict[str, list[Callable[[Request], CallerCheck | None]]] = {
+    "redshift:CreateEndpointAccess": [_service_linked_role_check, _create_vpc_endpoint_check],
+    "redshift:ModifyEndpointAccess": [_modify_vpc_endpoint_check],
 }
+
+
+def caller_checks(req: Request, action: str) -> list[CallerCheck]:
+    """The checks ``CALLER_CHECKS`` makes behind ``action`` for this request."""
+    return [check for build in CALLER_CHECKS.get(action, []) if (check := build(req)) is not None]
+
+
+def _resource_type(arn: str) -> str | None:
+    """The resource type of an ARN as the reference names it (``security-group`` of ``...:security-group/sg-1``)."""
+    if arn == "*" or ":" not in arn:
+        return None
+    tail = arn.split(":", 5)[5]
+    return tail.split("/", 1)[0] if "/" in tail else tail.split(":", 1)[0]
+
+
+def _tagged_types(req: Request) -> list[str]:
+    """The resource types an EC2 request tags as it creates them (``TagSpecification.N.ResourceType``)."""
+    return sorted({v[0] for k, v in req.params.items() if re.fullmatch(r"TagSpecification\.\d+\.ResourceType", k)})
+
+
+def _vpc_of(context: Context) -> tuple[str, str] | None:
+    """The VPC id and region of the request's VPC resource, when it names one."""
+    for resource in context.resources or []:
+        match = re.fullmatch(r"arn:aws:ec2:([^:]+):[^:]*:vpc/(vpc-[0-9a-f]+)", resource.arn)
+        if match:
+            return match.group(2), match.group(1)
+    return None
+
+
+def dependent_checks(req: Request, action: str, context: Context, error: tuple[str, int] | None) -> list[CallerCheck]:
+    """The dependent actions of ``action`` (service authorization reference), each as a check on the caller.
+
+    Which resource a dependent check is on is not documented: assumed. Where the dependent action has resource
+    types, its resource here is that type's ARN with a wildcard id (a grant scoped to one named resource cannot
+    cover what the caller did not name); otherwise ``*``. Keys: route53:VPCs of the request's VPC in Route 53's
+    form; aws:RequestedRegion is not modelled (which region AWS evaluates for a check made through another
+    service's endpoint is documented nowhere) and is reported as unenforced. ec2:CreateTags is checked only for
+    what the request tags as it creates it, with ec2:CreateAction set to the creating action (Amazon EC2 User
+    Guide, "Grant permission to tag resources during creation"); a creation that tags nothing needs no
+    ec2:CreateTags.
+    """
+    rule("iam.dependent-actions")
+    types = {t for r in context.resources or [] if (t := _resource_type(r.arn))}
+    checks: list[CallerCheck] = []
+    for dependent in reference.dependent_actions(action, types):
+        if dependent == "ec2:CreateTags":
+            tagged = _tagged_types(req) if action.startswith("ec2:") and action.split(":")[1] == req.action else []
+            if tagged:
+                rule("iam.tag-on-create")
+                resources = [Resource(_ec2_arn(req, t, "*")) for t in tagged]
+                keys = {"ec2:CreateAction": [action.split(":", 1)[1]]}
+                checks.append(CallerCheck(dependent, Context(resources, keys, {"ec2:CreateAction"}), error))
+            continue
+        own_types = reference.resource_types(dependent)
+        if own_types:
+            template = reference.arn_template(dependent, next(iter(own_types)))
+            arn = _fill_arn(template, req) if template else "*"
+        else:
+            arn = "*"
+        keys: dict[str, list[str]] = {}
+        modelled: set[str] = set()
+        vpc = _vpc_of(context)
+        if dependent.startswith("route53:") and (vpc is not None or "route53:VPCs" in context.keys):
+            keys["route53:VPCs"] = [route53_vpc_value(*vpc)] if vpc is not None else list(context.keys["route53:VPCs"])
+            modelled.add("route53:VPCs")
+        checks.append(CallerCheck(dependent, Context([Resource(arn)], keys, modelled), error))
+    return checks
+
+
+def _fill_arn(template: str, req: Request) -> str:
+    """The reference's ARN format with the request's partition, region and account, and ``*`` for the id."""
+    arn = template.replace("${Partition}", "aws").replace("${Region}", req.region).replace("${Account}", req.account)
+    return re.sub(r"\$\{[^}]+\}", "*", arn)

@@ -16,6 +16,7 @@ from typing import Callable
 from urllib.parse import unquote, urlparse
 
 from moto.ec2.models import ec2_backends
+from rules import rule
 
 
 @dataclass
@@ -69,6 +70,7 @@ def _security_group(req: Request, group_id: str) -> Resource:
         # Gone, or never there: a retried delete after its first attempt succeeded looks like this.
         return Resource(_ec2_arn(req, "security-group", group_id), keys, missing=True)
     if getattr(group, "vpc_id", None):
+        rule("iam.ec2-vpc")
         keys["ec2:Vpc"] = [_ec2_arn(req, "vpc", group.vpc_id)]
     return Resource(_ec2_arn(req, "security-group", group_id), keys)
 
@@ -165,6 +167,7 @@ def route53_vpc_value(vpc_id: str, region: str) -> str:
     <region> must be in lowercase". The region is the request's ``VPCRegion`` ("The region that an Amazon
     VPC was created in", Route 53 API reference, VPC data type).
     """
+    rule("iam.route53-vpcs")
     return f"VPCId={vpc_id.lower()},VPCRegion={region.lower()}"
 
 
@@ -191,6 +194,7 @@ def _route53_context(req: Request) -> Context | None:
     if req.action in ("AssociateVPCWithHostedZone", "DisassociateVPCFromHostedZone") and zone:
         return Context([Resource(f"arn:aws:route53:::hostedzone/{zone.group(1)}")], {"route53:VPCs": route53_vpcs(root)}, {"route53:VPCs"})
     if req.action == "ChangeResourceRecordSets" and zone:
+        rule("iam.route53-record-keys")
         names = sorted({n.lower().rstrip(".") for n in texts("Name")})
         types = sorted(set(texts("Type")))
         return Context(
@@ -225,6 +229,8 @@ REQUEST_CONTEXT: dict[str, Callable[[Request], Context | None]] = {
 
 def request_context(req: Request) -> Context:
     """The request's context; ``aws:RequestedRegion`` is always known (the signing region)."""
+    rule("iam.resources-per-action")
+    rule("iam.requested-region")
     builder = REQUEST_CONTEXT.get(req.service)
     ctx = builder(req) if builder else None
     if ctx is None:

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from rules import rule
+
 from .context import Context, Resource
 
 
@@ -65,6 +67,7 @@ class Decision:
 
 def evaluate(policies: list[dict[str, Any]], action: str, ctx: Context) -> Decision:
     """IAM's identity-policy evaluation: an explicit Deny wins; otherwise every resource needs an allowing statement."""
+    rule("iam.evaluation")
     statements = [s for p in policies for s in (p["Statement"] if isinstance(p["Statement"], list) else [p["Statement"]])]
     unenforced: set[str] = {f"resource:{r}" for r in ctx.unmodelled}
     resources = ctx.resources if ctx.resources is not None else [None]
@@ -88,6 +91,7 @@ def evaluate(policies: list[dict[str, Any]], action: str, ctx: Context) -> Decis
                     unenforced.add(key)
                     continue
                 if resource is not None and resource.missing and key not in ctx.keys:
+                    rule("iam.missing-resource")
                     unenforced.add(f"{key} (resource not found)")
                     continue
                 holds = _condition_holds(operator, [expected] if isinstance(expected, str) else list(expected), keys.get(key))

@@ -24,7 +24,9 @@ from moto.iam.models import iam_backends
 from moto.sts.models import sts_backends
 from werkzeug.exceptions import HTTPException
 
-from .caller_checks import CALLER_CHECKS
+from rules import rule
+
+from .caller_checks import caller_checks, dependent_checks
 from .context import Request, request_context
 from .evaluate import evaluate
 
@@ -40,6 +42,7 @@ class IamDenied(HTTPException):
 
     def __init__(self, service: str, principal: str, action: str, resource: str, code: str | None = None, status: int = 403) -> None:
         super().__init__()
+        rule("iam.denial-message")
         self.code = status
         message = f"User: {principal} is not authorized to perform: {action} on resource: {resource} because no identity-based policy allows the {action} action"
         esc = message.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -111,6 +114,7 @@ def install(call_log: Path | None) -> None:
         assumed = sts_backends[account]["aws"].get_assumed_role_from_access_key(key_id) if key_id else None
         entry: dict[str, Any] = {"account": account, "action": action, "region": region}
         if assumed is None:
+            rule("iam.base-credentials")
             entry.update(role="base", session=None)
             if "X-Amz-Security-Token" in self.headers:
                 entry.update(allowed=False, resources=None, unenforced=[], reason="unknown session token")
@@ -148,21 +152,26 @@ def install(call_log: Path | None) -> None:
         log.write(entry)
         if not decision.allowed:
             raise IamDenied(service, assumed.arn, action, decision.denied_resource)
-        check_builder = CALLER_CHECKS.get(action)
-        check = check_builder(req) if check_builder else None
-        if check is not None:
-            behind = evaluate(policies, check.action, check.context)
+        # What AWS checks on the caller behind the call, then the dependent actions of the call and of those checks.
+        behind = caller_checks(req, action)
+        checks = [(check, False) for check in behind] + [(check, True) for check in dependent_checks(req, action, ctx, None)]
+        for check in behind:
+            checks += [(dependent, True) for dependent in dependent_checks(req, check.action, check.context, check.error)]
+        for check, dependent in checks:
+            outcome = evaluate(policies, check.action, check.context)
             log.write(
                 {
                     **entry,
                     "action": check.action,
                     "via": action,
-                    "allowed": behind.allowed,
+                    "dependent": dependent,
+                    "allowed": outcome.allowed,
                     "resources": [r.arn for r in check.context.resources or []],
-                    "unenforced": sorted(behind.unenforced),
+                    "unenforced": sorted(outcome.unenforced),
                 }
             )
-            if not behind.allowed:
-                raise IamDenied(service, assumed.arn, check.action, behind.denied_resource, code=check.error[0], status=check.error[1])
+            if not outcome.allowed:
+                code, status = check.error if check.error else (None, 403)
+                raise IamDenied(service, assumed.arn, check.action, outcome.denied_resource, code=code, status=status)
 
     ActionAuthenticatorMixin._authenticate_and_authorize_action = authorize  # type: ignore[method-assign]

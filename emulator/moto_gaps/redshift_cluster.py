@@ -15,6 +15,7 @@ from typing import Callable
 from moto.core.responses import ActionResult
 from moto.redshift.models import Cluster
 from moto.redshift.responses import RedshiftResponse
+from rules import rule
 
 from .patching import wrap_once
 
@@ -26,6 +27,9 @@ def relocation_status(self: Cluster) -> str:
     two values (or the transitional ``pending_*``) and fails otherwise.
     CreateCluster's ``AvailabilityZoneRelocation`` defaults to false.
     """
+    rule("cluster.relocation-status")
+    if not hasattr(self, "_az_relocation_enabled"):
+        rule("cluster.relocation-default-off")
     return "enabled" if getattr(self, "_az_relocation_enabled", False) else "disabled"
 
 
@@ -41,7 +45,17 @@ def _multi_az_status(self: Cluster) -> str:
     data source (v5.100.0) fails on anything but these two (case-insensitive).
     CreateCluster's ``MultiAZ`` (BooleanOptional) defaults to false.
     """
+    rule("cluster.multi-az-status")
     return "Enabled" if getattr(self, "_multi_az_enabled", False) else "Disabled"
+
+
+#: The ports a cluster with relocation on, and with Redshift-managed VPC endpoints, listens on.
+ENDPOINT_PORT_RANGES = ((5431, 5455), (8191, 8215))
+
+
+def port_in_endpoint_ranges(port: int) -> bool:
+    """Whether ``port`` is in 5431-5455 or 8191-8215."""
+    return any(low <= port <= high for low, high in ENDPOINT_PORT_RANGES)
 
 
 #: Cluster flags that moto's CreateCluster/ModifyCluster drop: request parameter -> attribute.
@@ -56,6 +70,16 @@ def _wrap_cluster_action(original: Callable[[RedshiftResponse], ActionResult]) -
 
     def wrapped(self: RedshiftResponse) -> ActionResult:
         flags = {attr: self._get_bool_param(param) for param, attr in _CLUSTER_FLAGS.items()}
+        if original.__name__ == "modify_cluster" and flags["_az_relocation_enabled"]:
+            cluster = self.redshift_backend.clusters.get(self._get_param("ClusterIdentifier"))
+            port = self._get_int_param("Port") or (int(cluster.port) if cluster is not None else None)
+            if port is not None and not port_in_endpoint_ranges(port):
+                from redshift_endpoints.exceptions import UnsupportedOperationFault  # noqa: PLC0415  (the package imports this module)
+
+                rule("cluster.relocation-needs-port-range")
+                raise UnsupportedOperationFault(
+                    f"Cluster relocation needs a port in 5431-5455 or 8191-8215; the cluster listens on {port}. Change the port first."
+                )
         result = original(self)
         identifier = self._get_param("NewClusterIdentifier") or self._get_param("ClusterIdentifier")
         cluster = self.redshift_backend.clusters[identifier]

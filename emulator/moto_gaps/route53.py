@@ -12,6 +12,7 @@ from typing import Any, Callable
 
 from moto.core.responses import ActionResult
 from moto.route53.responses import Route53
+from rules import rule
 
 from .patching import wrap_once
 
@@ -30,6 +31,7 @@ def _wrap_create_hosted_zone(original: Callable[[Route53], ActionResult]) -> Cal
 
     def wrapped(self: Route53) -> ActionResult:
         if self._get_param("VPC.VPCId") and self._get_param("HostedZoneConfig.PrivateZone") is None:
+            rule("route53.private-zone")
             get_bool = self._get_bool_param
 
             def private_when_vpc(name: str, if_none: Any = None) -> Any:

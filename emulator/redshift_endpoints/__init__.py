@@ -9,9 +9,10 @@ cluster's ``AvailabilityZoneRelocationStatus`` and ``MultiAZ``, which moto
 5.2.5 also leaves out, are patched apart, in ``moto_gaps/redshift_cluster.py``.)
 
 The package is split the way moto splits a service: ``exceptions.py`` (the
-model's faults and ``CHOSEN_CODES``), ``models.py`` (state, lookups, rules
-and the seven operations; accounts and timing are described there) and
-``responses.py`` (the ``RedshiftResponse`` actions).
+model's faults), ``models.py`` (state, lookups, rules and the seven
+operations; accounts and timing are described there) and ``responses.py``
+(the ``RedshiftResponse`` actions). Every rule applied is in
+``emulator/rules.py`` with its source, or says it is assumed.
 
 Every shape and error follows botocore's model of the service,
 ``botocore/data/redshift/2012-12-01/service-2.json`` (shipped compressed as
@@ -19,22 +20,21 @@ Every shape and error follows botocore's model of the service,
 An error is raised with the model's error *code*; moto's serializer then looks
 the code up in that model and answers with its ``httpStatusCode``.
 
-Where the model or the AWS documentation names no error for a rule, the code
-chosen here is one the model lists for that operation, and the choice is
-written in ``CHOSEN_CODES`` (``exceptions.py``, and ``emulator/README.md``).
 """
 
 from __future__ import annotations
 
 from moto.redshift.responses import RedshiftResponse
 
-from .exceptions import CHOSEN_CODES
-from .models import FAILED_STATUS, EndpointAccess, EndpointAuthorization, Quotas, _Settings, fail_endpoints, find_endpoint, set_quotas
+from .models import FAILED_STATUS, REVOKE_IN_USE, SERVICE_LINKED_ROLE, ensure_service_linked_role, has_service_linked_role, EndpointAccess, EndpointAuthorization, Quotas, _Settings, fail_endpoints, find_endpoint, set_quotas, set_revoke_in_use
 from .responses import _ACTIONS
 
 __all__ = [
-    "CHOSEN_CODES",
     "FAILED_STATUS",
+    "REVOKE_IN_USE",
+    "SERVICE_LINKED_ROLE",
+    "ensure_service_linked_role",
+    "has_service_linked_role",
     "EndpointAccess",
     "EndpointAuthorization",
     "Quotas",
@@ -42,6 +42,7 @@ __all__ = [
     "find_endpoint",
     "install",
     "set_quotas",
+    "set_revoke_in_use",
 ]
 
 

@@ -11,8 +11,8 @@ authorization ``Revoking`` -> gone) happen ``endpoint_delay_seconds`` after
 the request, as on AWS where they take minutes.
 
 Every error raised here is a fault of ``exceptions.py`` or one of moto's own
-Redshift errors; a rule whose code AWS does not document says "see
-CHOSEN_CODES".
+Redshift errors, and every rule applied here is named with ``rule(...)``: its
+entry in ``emulator/rules.py`` says where AWS documents it, or that it is assumed.
 """
 
 from __future__ import annotations
@@ -26,8 +26,9 @@ from typing import Any, Callable, Iterator
 from moto.ec2 import ec2_backends
 from moto.redshift.exceptions import ClusterNotFoundError, ClusterSubnetGroupNotFoundError
 from moto.redshift.models import Cluster, RedshiftBackend, redshift_backends
-from moto_gaps.redshift_cluster import relocation_status
+from moto_gaps.redshift_cluster import port_in_endpoint_ranges, relocation_status
 
+from rules import rule
 from .exceptions import (
     AccessToClusterDeniedFault,
     EndpointAlreadyExistsFault,
@@ -132,6 +133,19 @@ class _Settings:
     quotas: Quotas = Quotas()
     #: Endpoints whose creation ends in ``FAILED_STATUS`` (``--fail-endpoint``).
     failing_endpoints: frozenset[str] = frozenset()
+    #: What a revoke without Force does while endpoints use the grant (``--revoke-in-use``): AWS documents neither.
+    revoke_in_use: str = "refuse"
+
+
+#: The answers ``--revoke-in-use`` chooses between (rule revoke.in-use-without-force).
+REVOKE_IN_USE = ("refuse", "accept")
+
+
+def set_revoke_in_use(answer: str) -> None:
+    """What RevokeEndpointAccess without Force does while endpoints use the grant: refuse it, or accept it and leave them."""
+    if answer not in REVOKE_IN_USE:
+        raise ValueError(f"--revoke-in-use must be one of {', '.join(REVOKE_IN_USE)}; got {answer!r}")
+    _Settings.revoke_in_use = answer
 
 
 def set_quotas(quotas: Quotas) -> None:
@@ -185,6 +199,7 @@ def _find_cluster(owner: str, region: str, cluster_identifier: str) -> Cluster:
     """The cluster in ``owner``'s backend; ``ClusterNotFound`` (404) otherwise."""
     cluster = _backend(owner, region).clusters.get(cluster_identifier)
     if cluster is None:
+        rule("cluster.exists")
         raise ClusterNotFoundError(cluster_identifier)
     return cluster
 
@@ -192,14 +207,16 @@ def _find_cluster(owner: str, region: str, cluster_identifier: str) -> Cluster:
 def _require_available(cluster: Cluster) -> None:
     """``InvalidClusterState`` (400) unless the cluster is ``available``."""
     if cluster.status != "available":
+        rule("cluster.available")
         raise InvalidClusterStateFault(
             f"The cluster {cluster.cluster_identifier} is in state {cluster.status}; it must be available."
         )
 
 
-def _require_ra3(cluster: Cluster) -> None:
-    """``UnsupportedOperation`` (400) for a node type other than ``ra3.*`` (see CHOSEN_CODES)."""
+def _require_ra3(cluster: Cluster, rule_id: str) -> None:
+    """``UnsupportedOperation`` (400) for a node type other than ``ra3.*`` (rules create.ra3, authorize.ra3-only)."""
     if not str(cluster.node_type).startswith("ra3."):
+        rule(rule_id)
         raise UnsupportedOperationFault(
             f"Redshift-managed VPC endpoints are only supported on RA3 node types; "
             f"cluster {cluster.cluster_identifier} is {cluster.node_type}."
@@ -207,22 +224,33 @@ def _require_ra3(cluster: Cluster) -> None:
 
 
 def _require_relocation(cluster: Cluster) -> None:
-    """``UnsupportedOperation`` (400) when cluster relocation is off (see CHOSEN_CODES)."""
+    """``UnsupportedOperation`` (400) when cluster relocation is off (rule create.relocation)."""
     if relocation_status(cluster) != "enabled":
+        rule("create.relocation")
         raise UnsupportedOperationFault(
             f"Cluster relocation must be enabled on cluster {cluster.cluster_identifier} "
             f"to create a Redshift-managed VPC endpoint."
         )
 
 
+def _require_port_range(cluster: Cluster) -> None:
+    """``UnsupportedOperation`` (400) for a cluster port outside the ranges (rule create.port-range)."""
+    if not port_in_endpoint_ranges(int(cluster.port)):
+        rule("create.port-range")
+        raise UnsupportedOperationFault(
+            f"Cluster {cluster.cluster_identifier} listens on port {cluster.port}; a Redshift-managed VPC endpoint needs a port "
+            f"in 5431-5455 or 8191-8215."
+        )
+
+
 def _endpoint_name_problem(name: str) -> str | None:
-    """CreateEndpointAccess's documented naming rule, or None when ``name`` follows it."""
+    """CreateEndpointAccess's naming rule as the model documents it (rule create.name-rule), or None when ``name`` follows it."""
     if not 1 <= len(name) <= 30:
         return "must be 1-30 characters"
-    if not name[0].isalpha() or not name[0].islower():
-        return "must start with a lowercase letter"
-    if any(not (c.isdigit() or c == "-" or (c.isalpha() and c.islower() and c.isascii())) for c in name):
-        return "must contain only lowercase letters, digits and hyphens"
+    if not (name[0].isascii() and name[0].isalpha()):
+        return "must start with a letter"
+    if any(not (c.isascii() and (c.isalnum() or c == "-")) for c in name):
+        return "must contain only letters A-Z and a-z, digits and hyphens"
     if "--" in name or name.endswith("-"):
         return "must not contain two consecutive hyphens or end with a hyphen"
     return None
@@ -243,6 +271,8 @@ def _endpoints_of_cluster(owner: str, region: str, cluster_identifier: str) -> l
 
 
 def _endpoints_of_grantee(authorization: EndpointAuthorization) -> list[EndpointAccess]:
+    """The grantee's endpoints to the authorization's cluster, in any status (rule authorization.endpoint-count)."""
+    rule("authorization.endpoint-count")
     return [
         e
         for e in _endpoints_of_cluster(authorization.grantor, authorization.region, authorization.cluster_identifier)
@@ -251,7 +281,8 @@ def _endpoints_of_grantee(authorization: EndpointAuthorization) -> list[Endpoint
 
 
 def _page(items: list[Any], marker: str | None, max_records: int | None) -> tuple[list[Any], str | None]:
-    """MaxRecords (20-100, default 100) and Marker, as the Describe* operations page."""
+    """MaxRecords (default 100) and Marker, as the Describe* operations page (rule describe.paging)."""
+    rule("describe.paging")
     start = int(marker) if marker else 0
     size = max_records or 100
     end = start + size
@@ -270,8 +301,8 @@ def authorize_endpoint_access(caller: str, region: str, cluster_identifier: str,
     ``ClusterIdentifier``, ``VpcIds``); output ``EndpointAuthorization`` in
     ``AuthorizeEndpointAccessResult``. Errors used, from the model's list for
     the operation: ``ClusterNotFound`` (404), ``InvalidClusterState`` (400),
-    ``UnsupportedOperation`` (400; non-RA3 cluster or own account, see
-    CHOSEN_CODES), ``EndpointAuthorizationsPerClusterLimitExceeded`` (400),
+    ``UnsupportedOperation`` (400; non-RA3 cluster or own account),
+    ``EndpointAuthorizationsPerClusterLimitExceeded`` (400),
     ``EndpointAuthorizationAlreadyExists`` (400; nothing new to grant),
     ``InvalidAuthorizationState`` (400; the authorization is Revoking).
 
@@ -280,8 +311,9 @@ def authorize_endpoint_access(caller: str, region: str, cluster_identifier: str,
     """
     cluster = _find_cluster(caller, region, cluster_identifier)
     _require_available(cluster)
-    _require_ra3(cluster)
+    _require_ra3(cluster, "authorize.ra3-only")
     if account == caller:
+        rule("authorize.not-own-account")
         raise UnsupportedOperationFault(
             f"Account {account} owns cluster {cluster_identifier} and needs no authorization to create endpoints to it."
         )
@@ -289,9 +321,12 @@ def authorize_endpoint_access(caller: str, region: str, cluster_identifier: str,
     existing = state.authorizations.get((cluster_identifier, account))
     if existing is None:
         if len(_authorizations_of_cluster(caller, region, cluster_identifier)) >= _Settings.quotas.authorizations_per_cluster:
+            rule("authorize.quota")
             raise EndpointAuthorizationsPerClusterLimitExceededFault(
                 f"Cluster {cluster_identifier} already authorizes {_Settings.quotas.authorizations_per_cluster} accounts, the quota."
             )
+        if not vpc_ids:
+            rule("authorize.all-vpcs")
         created = EndpointAuthorization(caller, account, cluster_identifier, region, _unique(vpc_ids))
         state.authorizations[(cluster_identifier, account)] = created
         return created
@@ -302,20 +337,35 @@ def _unique(values: list[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
-def _extend_authorization(existing: EndpointAuthorization, vpc_ids: list[str]) -> EndpointAuthorization:
-    """Adds VPCs to an existing authorization, or refuses when nothing would change."""
-    if existing.status != "Authorized":
+def _require_authorized(authorization: EndpointAuthorization) -> None:
+    """``InvalidAuthorizationState`` (400) for an authorization on its way out (rule authorization.revoking)."""
+    if authorization.status != "Authorized":
+        rule("authorization.revoking")
         raise InvalidAuthorizationStateFault(
-            f"The authorization of account {existing.grantee} on cluster {existing.cluster_identifier} is {existing.status}."
+            f"The authorization of account {authorization.grantee} on cluster {authorization.cluster_identifier} is {authorization.status}."
         )
-    new = [v for v in _unique(vpc_ids) if v not in existing.vpc_ids]
-    if existing.allowed_all_vpcs or (vpc_ids and not new):
+
+
+def _extend_authorization(existing: EndpointAuthorization, vpc_ids: list[str]) -> EndpointAuthorization:
+    """Adds VPCs to an existing authorization; refuses a VPC it already has."""
+    _require_authorized(existing)
+    if existing.allowed_all_vpcs:
+        rule("authorize.specific-on-all")
         raise EndpointAuthorizationAlreadyExistsFault(
-            f"Account {existing.grantee} is already authorized to access cluster {existing.cluster_identifier}"
-            + ("" if existing.allowed_all_vpcs else f" from VPCs {', '.join(existing.vpc_ids)}")
-            + "."
+            f"Account {existing.grantee} is already authorized to access cluster {existing.cluster_identifier} from all its VPCs."
         )
-    existing.vpc_ids = [] if not vpc_ids else existing.vpc_ids + new
+    if not vpc_ids:
+        rule("authorize.all-vpcs")
+        existing.vpc_ids = []
+        return existing
+    already = [v for v in _unique(vpc_ids) if v in existing.vpc_ids]
+    if already:
+        rule("authorize.vpc-already-authorized")
+        raise EndpointAuthorizationAlreadyExistsFault(
+            f"Account {existing.grantee} is already authorized to access cluster {existing.cluster_identifier} from VPCs {', '.join(already)}."
+        )
+    rule("authorize.adds-vpcs")
+    existing.vpc_ids = existing.vpc_ids + _unique(vpc_ids)
     return existing
 
 
@@ -337,27 +387,38 @@ def revoke_endpoint_access(caller: str, region: str, cluster_identifier: str, ac
     state = _state(_backend(caller, region))
     authorization = state.authorizations.get((cluster_identifier, account))
     if authorization is None:
+        rule("revoke.not-found")
         raise EndpointAuthorizationNotFoundFault(
             f"No authorization of account {account} exists on cluster {cluster_identifier}."
         )
-    if authorization.status != "Authorized":
-        raise InvalidAuthorizationStateFault(
-            f"The authorization of account {account} on cluster {cluster_identifier} is already {authorization.status}."
-        )
+    _require_authorized(authorization)
     removed = _unique(vpc_ids)
+    if removed and authorization.allowed_all_vpcs:
+        rule("revoke.some-vpcs-of-all")
+        raise InvalidParameterValueError(
+            f"The authorization of account {account} on cluster {cluster_identifier} allows all its VPCs; revoke it whole, then authorize the VPCs to keep."
+        )
     affected = [e for e in _endpoints_of_grantee(authorization) if not removed or e.vpc_id in removed]
     if affected and not force:
-        raise InvalidAuthorizationStateFault(
-            f"The authorization of account {account} on cluster {cluster_identifier} is used by endpoints "
-            f"{', '.join(sorted(e.endpoint_name for e in affected))}. Delete them first, or revoke with Force to delete them."
-        )
-    if removed and not authorization.allowed_all_vpcs:
+        rule("revoke.in-use-without-force")
+        if _Settings.revoke_in_use == "refuse":
+            raise InvalidAuthorizationStateFault(
+                f"The authorization of account {account} on cluster {cluster_identifier} is used by endpoints "
+                f"{', '.join(sorted(e.endpoint_name for e in affected))}. Delete them first, or revoke with Force to delete them."
+            )
+    if force and affected:
+        rule("revoke.force-deletes-endpoints")
+        for endpoint in affected:
+            _start_delete(endpoint)
+    if removed:
+        rule("revoke.some-vpcs")
         authorization.vpc_ids = [v for v in authorization.vpc_ids if v not in removed]
-    for endpoint in affected:
-        _start_delete(endpoint)
-    if removed and authorization.vpc_ids:
-        return authorization
-    return _retire(state, authorization, pending=bool(affected))
+        if authorization.vpc_ids:
+            return authorization
+        rule("revoke.last-vpc")
+    pending = force and bool(affected)
+    rule("revoke.revoking-until-endpoints-gone" if pending else "revoke.gone-at-once")
+    return _retire(state, authorization, pending=pending)
 
 
 def _retire(state: _BackendState, authorization: EndpointAuthorization, pending: bool) -> EndpointAuthorization:
@@ -384,7 +445,9 @@ def describe_endpoint_authorization(
     caller, as grantor, names a cluster it does not have. No match is an
     empty list (the model lists no not-found error for this operation).
     """
+    rule("describe-authorization.empty")
     if grantee:
+        rule("describe-authorization.grantee-view")
         found = [
             a
             for backend in _region_backends(region)
@@ -428,9 +491,10 @@ def create_endpoint_access(req: CreateEndpointRequest) -> EndpointAccess:
     the cluster already has an endpoint in this VPC), ``AccessToClusterDenied``
     (400; no authorization covers the VPC), ``EndpointsPerClusterLimitExceeded``
     (400), ``EndpointsPerAuthorizationLimitExceeded`` (400),
-    ``InvalidClusterState`` (400), ``UnsupportedOperation`` (400; non-RA3 or
-    relocation off, see CHOSEN_CODES); plus ``InvalidParameterValue`` (400) for
-    a bad name or a security group outside the VPC.
+    ``InvalidClusterState`` (400), ``UnsupportedOperation`` (400; non-RA3,
+    relocation off or a port outside the ranges); plus ``InvalidParameterValue``
+    (400) for a bad name or a security group outside the VPC. Each rule is in
+    ``rules.py`` with its source.
 
     The endpoint gets one VPC endpoint and one network interface, in the
     subnet group's first subnet (AWS picks one subnet of the group; the
@@ -441,22 +505,28 @@ def create_endpoint_access(req: CreateEndpointRequest) -> EndpointAccess:
     """
     problem = _endpoint_name_problem(req.endpoint_name)
     if problem:
+        rule("create.name-rule")
         raise InvalidParameterValueError(f"The endpoint name {req.endpoint_name} {problem}.")
+    rule("create.resource-owner")
     owner = req.resource_owner or req.caller
     caller_backend = _backend(req.caller, req.region)
     subnet_group = caller_backend.subnet_groups.get(req.subnet_group_name)
     if subnet_group is None:
+        rule("create.subnet-group-exists")
         raise ClusterSubnetGroupNotFoundError(req.subnet_group_name)
     if req.endpoint_name in _state(caller_backend).endpoints:
+        rule("create.name-unique")
         raise EndpointAlreadyExistsFault(f"The endpoint {req.endpoint_name} already exists in account {req.caller}.")
     cluster = _find_cluster(owner, req.region, req.cluster_identifier or "")
     vpc_id = subnet_group.vpc_id
     _check_access(req.caller, owner, cluster, vpc_id)
     _require_available(cluster)
-    _require_ra3(cluster)
+    _require_ra3(cluster, "create.ra3")
     _require_relocation(cluster)
+    _require_port_range(cluster)
     _check_endpoint_limits(req.caller, owner, cluster, vpc_id)
     groups = _security_groups(req.caller, req.region, vpc_id, req.vpc_security_group_ids)
+    ensure_service_linked_role(req.caller)
     endpoint = _provision(req, owner, cluster, subnet_group.subnet_ids[0], groups)
     _state(caller_backend).endpoints[endpoint.endpoint_name] = endpoint
     _settle(endpoint, "creating")
@@ -469,6 +539,7 @@ def _check_access(caller: str, owner: str, cluster: Cluster, vpc_id: str) -> Non
         return
     grant = _state(_backend(owner, cluster.region)).authorizations.get((cluster.cluster_identifier, caller))
     if grant is None or not grant.covers(vpc_id):
+        rule("create.access")
         raise AccessToClusterDeniedFault(
             f"Account {caller} is not authorized to create a Redshift-managed VPC endpoint for VPC {vpc_id} "
             f"to access cluster {cluster.cluster_identifier} of account {owner}."
@@ -479,12 +550,15 @@ def _check_endpoint_limits(caller: str, owner: str, cluster: Cluster, vpc_id: st
     """One endpoint per cluster per VPC, and the per-cluster and per-authorization quotas."""
     existing = _endpoints_of_cluster(owner, cluster.region, cluster.cluster_identifier)
     if any(e.vpc_id == vpc_id for e in existing):
+        rule("create.one-per-vpc")
         raise EndpointAlreadyExistsFault(f"The Redshift-managed VPC endpoint for VPC {vpc_id} to access cluster already exists")
     if len(existing) >= _Settings.quotas.endpoints_per_cluster:
+        rule("create.quota-per-cluster")
         raise EndpointsPerClusterLimitExceededFault(
             f"Cluster {cluster.cluster_identifier} already has {_Settings.quotas.endpoints_per_cluster} Redshift-managed VPC endpoints, the quota."
         )
     if caller != owner and sum(e.owner == caller for e in existing) >= _Settings.quotas.endpoints_per_authorization:
+        rule("create.quota-per-authorization")
         raise EndpointsPerAuthorizationLimitExceededFault(
             f"The authorization of account {caller} on cluster {cluster.cluster_identifier} already has "
             f"{_Settings.quotas.endpoints_per_authorization} Redshift-managed VPC endpoints, the quota."
@@ -495,16 +569,21 @@ def _security_groups(account: str, region: str, vpc_id: str, group_ids: list[str
     """The given groups, each checked to be in ``vpc_id``; the VPC's default group when none is given."""
     ec2 = ec2_backends[account][region]
     if not group_ids:
+        rule("create.default-security-group")
         return [ec2.get_security_group_from_name("default", vpc_id=vpc_id).id]
     for group_id in group_ids:
         group = ec2.get_security_group_from_id(group_id)
         if group is None or group.vpc_id != vpc_id:
+            rule("create.security-groups-in-vpc")
             raise InvalidParameterValueError(f"Security group {group_id} is not in VPC {vpc_id}.")
     return _unique(group_ids)
 
 
 def _provision(req: CreateEndpointRequest, owner: str, cluster: Cluster, subnet_id: str, groups: list[str]) -> EndpointAccess:
     """Creates the network interface and the VPC endpoint in the caller's EC2 backend."""
+    rule("create.subnet-choice")
+    rule("create.port")
+    rule("create.address")
     ec2 = ec2_backends[req.caller][req.region]
     subnet = ec2.get_subnet(subnet_id)
     ip = subnet.get_available_subnet_ip(None)
@@ -546,6 +625,7 @@ def _provision(req: CreateEndpointRequest, owner: str, cluster: Cluster, subnet_
 
 def _settle(endpoint: EndpointAccess, status: str) -> None:
     """Puts the endpoint in a transitional ``status`` and schedules its end."""
+    rule("endpoint.states")
     endpoint.status = status
     endpoint.generation += 1
     generation = endpoint.generation
@@ -556,6 +636,7 @@ def _settle(endpoint: EndpointAccess, status: str) -> None:
         if status == "deleting":
             _remove(endpoint)
         elif status == "creating" and endpoint.endpoint_name in _Settings.failing_endpoints:
+            rule("endpoint.failed")
             endpoint.status = FAILED_STATUS
         else:
             endpoint.status = "active"
@@ -597,6 +678,41 @@ def _remove(endpoint: EndpointAccess) -> None:
     _state(_backend(endpoint.owner, endpoint.region)).endpoints.pop(endpoint.endpoint_name, None)
 
 
+#: Redshift's service-linked role, as the guide names it (rule iam.service-linked-role).
+SERVICE_LINKED_ROLE = "AWSServiceRoleForRedshift"
+SERVICE_LINKED_ROLE_PATH = "/aws-service-role/redshift.amazonaws.com/"
+
+
+def has_service_linked_role(account: str) -> bool:
+    """Whether ``account`` holds AWSServiceRoleForRedshift."""
+    from moto.iam.models import iam_backends  # noqa: PLC0415  (moto's, at call time)
+
+    return any(r.name == SERVICE_LINKED_ROLE for r in list(iam_backends[account]["global"].roles.values()))
+
+
+def ensure_service_linked_role(account: str) -> None:
+    """Creates AWSServiceRoleForRedshift in ``account`` unless it has it: Redshift's first cluster or endpoint there does.
+
+    moto's own create_service_linked_role would name it AWSServiceRoleForredshift; the guide's name is used.
+    """
+    from moto.iam.models import iam_backends  # noqa: PLC0415
+
+    rule("iam.service-linked-role")
+    if has_service_linked_role(account):
+        return
+    trust = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":["redshift.amazonaws.com"]},"Action":["sts:AssumeRole"]}]}'
+    iam_backends[account]["global"].create_role(
+        SERVICE_LINKED_ROLE,
+        trust,
+        SERVICE_LINKED_ROLE_PATH,
+        None,
+        "Allows Amazon Redshift to call AWS services on your behalf",
+        [],
+        None,
+        linked_service="redshift.amazonaws.com",
+    )
+
+
 def find_endpoint(caller: str, region: str, endpoint_name: str) -> EndpointAccess | None:
     """The caller's endpoint of that name, or None (for IAM enforcement's check behind ModifyEndpointAccess)."""
     with _LOCK:
@@ -606,12 +722,14 @@ def find_endpoint(caller: str, region: str, endpoint_name: str) -> EndpointAcces
 def _own_endpoint(caller: str, region: str, endpoint_name: str) -> EndpointAccess:
     endpoint = _state(_backend(caller, region)).endpoints.get(endpoint_name)
     if endpoint is None:
+        rule("endpoint.not-found")
         raise EndpointNotFoundFault(f"The endpoint {endpoint_name} was not found.")
     return endpoint
 
 
 def _require_active(endpoint: EndpointAccess) -> None:
     if endpoint.status != "active":
+        rule("endpoint.active-to-change")
         raise InvalidEndpointStateFault(f"The endpoint {endpoint.endpoint_name} is {endpoint.status}; it must be active.")
 
 
@@ -638,12 +756,16 @@ def modify_endpoint_access(caller: str, region: str, endpoint_name: str, group_i
     ``VpcSecurityGroupIds``); output ``EndpointAccess`` in
     ``ModifyEndpointAccessResult``. Errors used: ``EndpointNotFound`` (404),
     ``InvalidEndpointState`` (400; not active), ``InvalidParameterValue``
-    (400; a group outside the VPC). The endpoint is ``modifying`` for the
-    configured delay, then ``active``.
+    (400; a group outside the VPC, or the groups it already has). The endpoint
+    is ``modifying`` for the configured delay, then ``active``.
     """
+    rule("modify.security-groups-only")
     endpoint = _own_endpoint(caller, region, endpoint_name)
     _require_active(endpoint)
     groups = _security_groups(caller, region, endpoint.vpc_id, group_ids)
+    if sorted(groups) == sorted(endpoint.security_group_ids):
+        rule("modify.same-groups")
+        raise InvalidParameterValueError("The specified VPC security group identifiers are already associated with the endpoint.")
     endpoint.security_group_ids = groups
     ec2 = ec2_backends[caller][region]
     eni = ec2.enis.get(endpoint.network_interface_id)
@@ -673,6 +795,7 @@ def describe_endpoint_access(
     when ``EndpointName`` is given and matches nothing (the AWS provider
     relies on it to see an endpoint gone).
     """
+    rule("describe-endpoint.owner-view")
     visible = [
         e
         for backend in _region_backends(region)
@@ -688,5 +811,6 @@ def describe_endpoint_access(
         and (vpc_id is None or e.vpc_id == vpc_id)
     ]
     if endpoint_name is not None and not found:
+        rule("describe-endpoint.not-found-by-name")
         raise EndpointNotFoundFault(f"The endpoint {endpoint_name} was not found.")
     return sorted(found, key=lambda e: (e.owner, e.endpoint_name))

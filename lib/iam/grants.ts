@@ -170,9 +170,8 @@ const describeVpcsForDependentChecks = (reason: ActionReason): Grant => ({
 function vpcEndpointCallerChecks(ctx: StackContext): Grant[] {
   const ec2Arn = (type: string, id: string) => `arn:${ctx.partition}:ec2:${ctx.region}:${ctx.accountId}:${type}/${id}`;
   const subnets = ctx.endpointSubnetIds.length ? ctx.endpointSubnetIds : ["*"];
-  const checkedBehind = (action: string, detail: string, notExercised: string) =>
+  const checkedBehind = (action: string, detail: string, notExercised?: string) =>
     byAws(["create"], "redshift:CreateEndpointAccess", detail, SOURCES.reference(action), notExercised);
-  const dependent = notEvaluated("the reference names it as a dependent action of ec2:CreateVpcEndpoint; dependent actions are not modelled yet");
   return [
     {
       statement: new Ec2("CreateRedshiftManagedVpcEndpoint")
@@ -229,7 +228,7 @@ function vpcEndpointCallerChecks(ctx: StackContext): Grant[] {
         ),
       },
     },
-    describeVpcsForDependentChecks(checkedBehind("ec2:CreateVpcEndpoint", "the endpoint's VPC", dependent)),
+    describeVpcsForDependentChecks(checkedBehind("ec2:CreateVpcEndpoint", "the endpoint's VPC")),
     {
       statement: (ctx.vpcId
         ? new Route53("AssociateEndpointZoneWithVpc")
@@ -242,7 +241,6 @@ function vpcEndpointCallerChecks(ctx: StackContext): Grant[] {
         "route53:AssociateVPCWithHostedZone": checkedBehind(
           "ec2:CreateVpcEndpoint",
           "an interface endpoint's private DNS zone, associated with the consumer VPC only",
-          dependent,
         ),
       },
     },
@@ -302,7 +300,6 @@ export const GRANTS: Readonly<Record<string, GrantFactory>> = {
           "ec2:CreateSecurityGroup",
           "create: the provider's default tags go in CreateSecurityGroup's TagSpecifications",
           SOURCES.ec2TagOnCreate,
-          notEvaluated("tag-on-create is not modelled yet"),
         ),
       },
     },
@@ -367,11 +364,7 @@ export const GRANTS: Readonly<Record<string, GrantFactory>> = {
         .onSecurityGroupRule("*", ctx.accountId, ctx.region, ctx.partition),
       why: {
         "ec2:AuthorizeSecurityGroupIngress": provider(["create"], "create: the new rule, tagged through TagSpecifications"),
-        "ec2:CreateTags": provider(
-          ["create", "update"],
-          "create: default tags in TagSpecifications; update: tags_all changes",
-          "the new rule's tags go in its TagSpecifications (tag-on-create, not modelled yet); CreateTags itself only when tags change, which no scenario does",
-        ),
+        "ec2:CreateTags": provider(["create", "update"], "create: default tags in TagSpecifications (tag-on-create); update: tags_all changes"),
         "ec2:DeleteTags": provider(["update"], "update: tags_all changes", updateOnly("the default tags")),
         "ec2:ModifySecurityGroupRules": provider(
           ["update"],
@@ -452,7 +445,6 @@ export const GRANTS: Readonly<Record<string, GrantFactory>> = {
           "redshift:CreateEndpointAccess",
           "an account's first Redshift-managed VPC endpoint creates AWSServiceRoleForRedshift, as the caller",
           SOURCES.redshiftGuideServiceLinkedRole,
-          notEvaluated("the service-linked role is not modelled yet"),
         ),
       },
     },
@@ -474,7 +466,7 @@ export const GRANTS: Readonly<Record<string, GrantFactory>> = {
             a === "ec2:DescribeSecurityGroups" || a === "ec2:DescribeSubnets"
               ? `${SOURCES.cfnEndpointAccessSchema}; ${SOURCES.reference("ec2:CreateVpcEndpoint")}`
               : SOURCES.cfnEndpointAccessSchema,
-            notEvaluated(CFN_ONLY),
+            a === "ec2:DescribeSecurityGroups" || a === "ec2:DescribeSubnets" ? undefined : notEvaluated(CFN_ONLY),
           ),
         ]),
       ),
@@ -523,7 +515,6 @@ export const GRANTS: Readonly<Record<string, GrantFactory>> = {
           "route53:CreateHostedZone, AssociateVPCWithHostedZone, DisassociateVPCFromHostedZone",
           "Route 53 checks the VPC as the caller",
           SOURCES.reference("route53:CreateHostedZone, route53:AssociateVPCWithHostedZone and route53:DisassociateVPCFromHostedZone"),
-          notEvaluated("dependent actions are not modelled yet"),
         ),
       ),
       {

@@ -17,6 +17,8 @@ export interface EmulatorFlag {
   readonly default: unknown;
   readonly min?: number;
   readonly max?: number;
+  /** A string flag's allowed values. */
+  readonly choices?: readonly string[];
   readonly metavar: string | null;
   readonly help: string;
   /** Whether `npm run rehearse` passes it to the emulator (the flags that break or slow the seeded world). */
@@ -65,6 +67,8 @@ export function rehearseFlagValues(values: Readonly<Record<string, unknown>>): E
 }
 
 function checkedValue(f: EmulatorFlag, value: unknown): EmulatorFlagValue {
+  if (f.type === "string" && f.choices && !f.choices.includes(String(value)))
+    throw new UsageError(`--${f.name} must be one of ${f.choices.join(", ")}; got ${JSON.stringify(value)}`);
   if (f.type === "boolean" || f.type === "strings" || f.type === "string") return value as EmulatorFlagValue;
   const text = String(value);
   const n = Number(text);

@@ -19,7 +19,16 @@ describe("npm run rehearse's emulator flags", () => {
   test("are exactly the table's rehearse flags, each with its help text in the usage", () => {
     const usage = usageText(rehearseCommand.spec);
     const rehearse = EMULATOR_FLAGS.filter((f) => f.rehearse);
-    expect(rehearse.map((f) => f.name)).toEqual(["endpoint-delay", "relocation-off", "node-type", "cluster-port", "fault-rate", "fault-seed", "fail-endpoint"]);
+    expect(rehearse.map((f) => f.name)).toEqual([
+      "endpoint-delay",
+      "relocation-off",
+      "node-type",
+      "cluster-port",
+      "fault-rate",
+      "fault-seed",
+      "fail-endpoint",
+      "revoke-in-use",
+    ]);
     for (const f of rehearse) expect(usage).toContain(`--${f.name}`);
     for (const f of EMULATOR_FLAGS.filter((e) => !e.rehearse)) expect(usage).not.toContain(`--${f.name} `);
   });
@@ -69,6 +78,7 @@ describe("npm run rehearse's emulator flags", () => {
     [["dev", "--fault-rate", "lots"], '--fault-rate must be a number from 0 to 1; got "lots"'],
     [["dev", "--cluster-port", "port"], '--cluster-port must be a whole number; got "port"'],
     [["dev", "--fault-seed=1.5"], '--fault-seed must be a whole number; got "1.5"'],
+    [["dev", "--revoke-in-use", "maybe"], '--revoke-in-use must be one of refuse, accept; got "maybe"'],
   ])("fails on %j with %s", (argv, message) => {
     expect(() => rehearseFlagValues(parse(argv).values)).toThrow(message);
   });
