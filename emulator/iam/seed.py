@@ -13,7 +13,7 @@ from .hook import BASE_ACCOUNT_ID
 def seed_role_policies(manifest_file: Path) -> list[str]:
     """Creates each role of the manifest (trusting the base account) with exactly its inline policies.
 
-    The manifest (written by lib/operations/iam-enforcement.ts) is
+    The manifest (written by lib/rehearsal/iam-enforcement.ts) is
     ``{"roles": [{"roleArn": ..., "inlinePolicies": {"<name>": "<file>"}}]}``;
     a relative file is read from the manifest's folder. A role that already
     exists (seeded from the config) keeps its trust policy and gets the

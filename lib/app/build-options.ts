@@ -13,7 +13,7 @@ export interface BuildOptions {
   /**
    * The hashicorp/aws version the stacks require, when the engine that will
    * run them has another one than the bindings were generated for (the
-   * offline toolchain's mirror: lib/operations/engine.ts).
+   * offline toolchain's mirror: lib/rehearsal/engine.ts).
    * @default the version @cdktf/provider-aws was generated for
    */
   readonly awsProviderVersion?: string;

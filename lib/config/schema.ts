@@ -3,7 +3,7 @@
  *
  * Field rules live here; rules that compare fields with each other
  * (duplicates, quotas, role accounts) live in `checks.ts`.
- * `npm run schema` turns this into the JSON Schema that editors use.
+ * `npm run generate` turns this into the JSON Schema that editors use.
  */
 import { z } from "zod";
 import {
@@ -81,13 +81,22 @@ export const DnsSchema = z.union([
           error: "must be a lowercase DNS domain name such as lake.internal",
         })
         .describe("Create a Route 53 private hosted zone with this name, associated with the consumer VPC."),
-      recordName: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, { error: "must be a single lowercase DNS label such as bi" }),
+      recordName: z
+        .string()
+        .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, { error: "must be a single lowercase DNS label such as bi" })
+        .describe("The record's label in the zone: the stable name is <recordName>.<zone>."),
     })
     .describe("A new private hosted zone."),
   z
     .strictObject({
-      zoneId: z.string().regex(/^Z[A-Z0-9]{1,31}$/, { error: "must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ" }),
-      recordName: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, { error: "must be a single lowercase DNS label such as bi" }),
+      zoneId: z
+        .string()
+        .regex(/^Z[A-Z0-9]{1,31}$/, { error: "must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ" })
+        .describe("The existing private hosted zone to write the record into."),
+      recordName: z
+        .string()
+        .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, { error: "must be a single lowercase DNS label such as bi" })
+        .describe("The record's label in the zone: the stable name is <recordName>.<zone>."),
     })
     .describe("An existing private hosted zone, already associated with the consumer VPC."),
 ]);
@@ -149,21 +158,30 @@ export const BackendSchema = z
     z
       .strictObject({
         type: z.literal("s3"),
-        bucket: z.string().regex(/^(?!xn--)(?!.*-s3alias$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
-          error: "must be an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)",
-        }),
-        region,
-        keyPrefix: z.string().regex(/^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/, {
-          error: "must be a key prefix without leading or trailing slash, such as redshift-endpoints/dev",
-        }),
+        bucket: z
+          .string()
+          .regex(/^(?!xn--)(?!.*-s3alias$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
+            error: "must be an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)",
+          })
+          .describe("The state bucket."),
+        region: region.describe("The state bucket's region."),
+        keyPrefix: z
+          .string()
+          .regex(/^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/, {
+            error: "must be a key prefix without leading or trailing slash, such as redshift-endpoints/dev",
+          })
+          .describe("Each stack's state is <keyPrefix>/<stackId>.tfstate."),
         roleArn: roleArn.optional().describe("Role assumed to read and write state. @default the ambient credentials"),
       })
       .describe("State in S3, one key per stack, encrypted, locked with S3's lock file."),
     z
       .strictObject({
         type: z.literal("cloud"),
-        organization: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, { error: "must be a Terraform Cloud organization name" }),
-        workspacePrefix,
+        organization: z
+          .string()
+          .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, { error: "must be a Terraform Cloud organization name" })
+          .describe("The Terraform Cloud organization."),
+        workspacePrefix: workspacePrefix.describe("Each stack's workspace is <workspacePrefix>-<stackId>."),
         hostname: z
           .string()
           .regex(/^[a-z0-9.-]+$/, { error: "must be a host name such as tfe.example.com" })

@@ -46,8 +46,11 @@ const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\s+/g, " ").t
 
 function typeOf(node: SchemaNode): string {
   const variants = node.anyOf ?? node.oneOf;
-  if (variants) return variants.map(typeOf).join(" or ");
-  if (node.enum) return node.enum.length > 6 ? `one of ${node.enum.length} values` : node.enum.map((v) => `\`${String(v)}\``).join(", ");
+  if (variants) {
+    const types = [...new Set(variants.map(typeOf))];
+    return types.length === 1 && types[0].startsWith("object") ? `object, one of ${variants.length} forms (below)` : types.join(" or ");
+  }
+  if (node.enum) return node.enum.length > 6 ? `string, one of ${node.enum.length} values` : node.enum.map((v) => `\`${String(v)}\``).join(", ");
   if (node.const !== undefined) return `\`${String(node.const)}\``;
   if (node.type === "array") {
     const count =
@@ -66,13 +69,23 @@ function typeOf(node: SchemaNode): string {
 /** One row per documented field, in the schema's order, paths as the config reads them. */
 export function configTableRows(schema: SchemaNode): string[][] {
   const rows: string[][] = [];
-  const visit = (node: SchemaNode, field: string, required: boolean) => {
+  const seen = new Set<string>();
+  const visit = (node: SchemaNode, field: string, required: boolean | string) => {
     const { meaning, default: byDefault } = splitDefault(node.description);
-    if (field) rows.push([`\`${field}\``, cell(typeOf(node)), cell(byDefault ?? (required ? "required" : "none")), cell(meaning)]);
+    const requiredText = required === true ? "required" : typeof required === "string" ? `required ${required}` : "none";
+    if (field && !seen.has(field)) rows.push([`\`${field}\``, cell(typeOf(node)), cell(byDefault ?? requiredText), cell(meaning)]);
+    seen.add(field);
     const variants = node.anyOf ?? node.oneOf;
-    for (const variant of variants ?? [])
-      for (const [name, child] of Object.entries(variant.properties ?? {}))
-        if (name !== "type") visit(child, `${field}.${name}`, (variant.required ?? []).includes(name));
+    for (const variant of variants ?? []) {
+      const kind = variant.properties?.type?.const;
+      const form = kind !== undefined ? `with type \`${String(kind)}\`` : `for ${splitDefault(variant.description).meaning.replace(/\.$/, "").toLowerCase()}`;
+      for (const [name, child] of Object.entries(variant.properties ?? {})) {
+        if (name === "type") continue;
+        // Required in every form: plainly required; in one form: required with that form.
+        const everywhere = (variants ?? []).every((v) => (v.required ?? []).includes(name));
+        visit(child, `${field}.${name}`, everywhere ? true : (variant.required ?? []).includes(name) ? form : false);
+      }
+    }
     for (const [name, child] of Object.entries(node.properties ?? {})) {
       if (name === "$schema") continue;
       if (name === "environments" && typeof child.additionalProperties === "object") {
@@ -105,7 +118,8 @@ export function configTable(schemaText = jsonSchemaText()): string {
 
 /** How a rehearsal sees one grant: called by the provider, checked by AWS behind a call, or not exercised and why. */
 function exercised(a: ExplainedAction): string {
-  const who = a.caller === "provider" ? "the provider calls it" : `AWS checks it behind ${a.via} (${a.source})`;
+  const caller = a.type === "verify" ? "npm run verify calls it" : "the provider calls it";
+  const who = a.caller === "provider" ? caller : `AWS checks it behind ${a.via} (${a.source})`;
   return a.notExercised ? `${who}; not exercised: ${a.notExercised}` : `${who}; a rehearsal calls it`;
 }
 

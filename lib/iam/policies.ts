@@ -145,7 +145,7 @@ export function explainStack(
   for (const type of stackTypes(stack)) {
     if (FREE_TYPES.has(type)) continue;
     const grants = grantsByType[type];
-    if (!grants) throw new IamPolicyError(`${stackId}: no IAM mapping for ${type}; add its deploy actions to GRANTS in lib/operations/iam-policies.ts`);
+    if (!grants) throw new IamPolicyError(`${stackId}: no IAM mapping for ${type}; add its deploy actions to GRANTS in lib/iam/grants.ts`);
     for (const grant of grants(ctx)) explained.push(render(stackId, type, grant));
   }
   return assemble(explained);

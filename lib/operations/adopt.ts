@@ -268,7 +268,7 @@ async function findConsumer(
     );
     notes.push(
       `${stack}: endpoint ${c.endpointName}'s network interface sits in ${eni?.AvailabilityZone} (${eni?.SubnetId}); subnet group ${groupName} stays as built by hand. ` +
-        `To move to a managed single-subnet group in a planned window, follow the README's AZ runbook: remove consumers.${c.name}.endpointName and .subnetGroup from the adoption file, set subnetIds, deploy (the endpoint is replaced once).`,
+        `To move to a managed single-subnet group in a planned window, follow the AZ runbook (docs/runbooks.md): remove consumers.${c.name}.endpointName and .subnetGroup from the adoption file, set subnetIds, deploy (the endpoint is replaced once).`,
     );
   }
 
@@ -449,7 +449,7 @@ export const adoptCommand = defineCommand(
         [2, "bad usage"],
       ],
     },
-    more: "See README.md, Adopting endpoints built by hand.",
+    more: "See docs/runbooks.md, Adopting endpoints built by hand.",
   },
   async ({ positionals }, io) => {
     const selected = loadEnvironment(io, positionals.environment);

@@ -67,7 +67,7 @@ export function refusalMessage(stack: string, adoptionFile: string, replacements
     "Destroying or replacing it gives it a new network interface and a new address: every client of the endpoint loses its connection.",
     "What to do:",
     `  - If the config drifted from what exists, make it match again: run npm run adopt -- <env> and review the difference in ${adoptionFile}, or undo the config change.`,
-    "  - If you do mean to replace it (moving it to another AZ or to a managed single-subnet group), do it in a planned window: follow the README's AZ runbook,",
+    "  - If you do mean to replace it (moving it to another AZ or to a managed single-subnet group), do it in a planned window: follow the AZ runbook (docs/runbooks.md),",
     `    and remove the endpoint's entry from ${adoptionFile} in the same reviewed change; the deploy then proceeds.`,
     "Nothing was applied.",
   ].join("\n");

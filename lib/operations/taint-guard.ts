@@ -68,7 +68,7 @@ export type TaintDecision =
   | { readonly action: "refuse"; readonly message: string }
   | { readonly action: "replace"; readonly message: string };
 
-const README = "README: The endpoint can take longer than the provider waits";
+const README = "docs/runbooks.md: When the endpoint wait times out";
 
 /** The decision for `endpoint` of `stack` in environment `envName`, whose AWS status is `status` (undefined: gone), or `error` when it could not be read. */
 export function taintDecision(envName: string, stack: string, endpoint: TaintedEndpoint, status: string | undefined, error?: Error): TaintDecision {

@@ -52,7 +52,7 @@ export interface EmulatorOptions {
    */
   readonly flags?: EmulatorFlags;
   /**
-   * Enforce IAM: a folder holding `role-policies.json` (lib/operations/iam-enforcement.ts), which names each
+   * Enforce IAM: a folder holding `role-policies.json` (lib/rehearsal/iam-enforcement.ts), which names each
    * role's only inline policies; every request is then authorized against its caller's policies.
    * @default IAM is not enforced
    */

@@ -2,8 +2,8 @@
  * The offline Terraform engine that `npm run toolchain` installs, as the
  * environment a cdktf run needs to use it: OpenTofu through
  * `TERRAFORM_BINARY_NAME`, the filesystem mirror through `TF_CLI_CONFIG_FILE`,
- * one plugin cache for every stack, and the provider version the mirror
- * really holds.
+ * no plugin cache (each stack links the mirror's unpacked provider), and the
+ * provider version the mirror really holds.
  *
  * Pure: the caller passes the cache folder and reads nothing else from the
  * process; only `findEngine` touches the file system, to see what is there.

@@ -51,7 +51,7 @@ export interface RehearsalOptions {
   readonly configFile: string;
   /** The environment to rehearse. */
   readonly environment: string;
-  /** The offline engine (lib/operations/engine.ts). */
+  /** The offline engine (lib/rehearsal/engine.ts). */
   readonly engine: Engine;
   /** An empty folder for the scratch config, the synthesized stacks, local state and logs. */
   readonly scratchDir: string;
@@ -62,7 +62,7 @@ export interface RehearsalOptions {
   /**
    * Rehearse under the generated policies: `start()` runs `npm run iam-policies`
    * for the scratch config into `<scratch>/iam`, and the emulator gives each
-   * role exactly its documents (lib/operations/iam-enforcement.ts), authorizes
+   * role exactly its documents (lib/rehearsal/iam-enforcement.ts), authorizes
    * every request and records it in `<scratch>/iam/calls.jsonl`.
    * @default false (every request is allowed, as moto does by default)
    */

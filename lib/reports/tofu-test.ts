@@ -1,6 +1,6 @@
 /**
  * The oracle of the OpenTofu tier (`npm run test:terraform`,
- * scripts/test-terraform.sh; docs/terraform-tier.md): reads what OpenTofu
+ * scripts/ci/test-terraform.sh; docs/terraform-tier.md): reads what OpenTofu
  * writes and decides, per test file and per run, whether the tier passes.
  *
  * - `tofu test -json -verbose` writes one JSON event per line. Each event names
@@ -14,7 +14,7 @@
  *   (`validateRejectedBogusArgument`).
  *
  * Everything here is pure: it takes text or parsed JSON and returns values.
- * scripts/tofu-test-report.ts reads and writes the files.
+ * scripts/ci/report.ts (its tofu reports, lib/reports/commands.ts) reads and writes the files.
  */
 import { UserError } from "../config/errors";
 

@@ -2,7 +2,7 @@
 # Policy scan: checkov (pinned, from PyPI, in a project-local virtualenv that
 # this script creates) over every synthesized stack, terraform_json framework.
 # Fails on any failed check. Suppressions live in code, on the resource, each
-# with a written reason (modules/checkov), applied by lib/operations/checkov-report.ts.
+# with a written reason (modules/checkov), applied by lib/reports/checkov.ts.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 CHECKOV_VERSION=3.3.30

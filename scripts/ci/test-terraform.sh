@@ -101,7 +101,7 @@ fallback=""
 if [[ "$AWS_PROVIDER_USED" != "$AWS_PROVIDER_WANTED" ]]; then
   fallback="$AWS_PROVIDER_USED"
   echo
-  echo "NOTICE: validating against hashicorp/aws $AWS_PROVIDER_USED because $AWS_PROVIDER_WANTED is not obtainable here (see README)"
+  echo "NOTICE: validating against hashicorp/aws $AWS_PROVIDER_USED because $AWS_PROVIDER_WANTED is not obtainable here (see docs/terraform-tier.md)"
   echo "NOTICE: binary $AWS_PROVIDER_SOURCE; why and how to point the tier at v$AWS_PROVIDER_WANTED: docs/terraform-tier.md"
   echo
 else

@@ -253,7 +253,7 @@ describe("iam-policies", () => {
     const stack = readStack(run.outdir, "dev-consumer-bi");
     stack.resource.aws_instance = { stray: {} };
     expect(() => policyForStack("dev-consumer-bi", stack)).toThrow(
-      "dev-consumer-bi: no IAM mapping for resource.aws_instance; add its deploy actions to GRANTS in lib/operations/iam-policies.ts",
+      "dev-consumer-bi: no IAM mapping for resource.aws_instance; add its deploy actions to GRANTS in lib/iam/grants.ts",
     );
   });
 

@@ -61,7 +61,7 @@ describe("what each status in AWS leads to", () => {
     expect(decision.action).toBe("untaint");
     expect(decision.message).toBe(
       `> dev-consumer-bi: endpoint lake-dev-bi (${ADDRESS}) is tainted in state: an earlier deploy stopped while AWS was creating it. ` +
-        "AWS reports it active, so this deploy untaints it and keeps it, instead of replacing it (README: The endpoint can take longer than the provider waits).",
+        "AWS reports it active, so this deploy untaints it and keeps it, instead of replacing it (docs/runbooks.md: When the endpoint wait times out).",
     );
   });
 

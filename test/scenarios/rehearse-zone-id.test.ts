@@ -4,7 +4,7 @@
  * under exactly its generated policies. A change request names the record by
  * its label plus the zone's name, which the stack does not hold, and the
  * policy must allow exactly that record (`recordName` in
- * lib/operations/iam-policies.ts). Before that fix, the generated policy named
+ * lib/iam/grants.ts). Before that fix, the generated policy named
  * the bare label and this deploy was refused (found by rehearsing a config no
  * one here wrote).
  */

@@ -1,4 +1,4 @@
-# Real-engine tier (scripts/test-terraform.sh): the dev-consumer-bi stack planned
+# Real-engine tier (scripts/ci/test-terraform.sh): the dev-consumer-bi stack planned
 # by OpenTofu against the real hashicorp/aws schema, with the provider mocked.
 #
 # The producer's state is replaced by override_data; the output names are the

@@ -1,5 +1,5 @@
 # Guardrail: a non-RA3 cluster fails the plan with this message.
-# scripts/test-terraform.sh requires this file to fail, with every
+# scripts/ci/test-terraform.sh requires this file to fail, with every
 # expect-error text in its diagnostics.
 #
 # expect-error: Cluster lake-dev is node type dc2.large, but cluster relocation and Redshift-managed VPC endpoints need an RA3 node type

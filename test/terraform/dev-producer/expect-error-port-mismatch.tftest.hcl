@@ -1,5 +1,5 @@
 # Guardrail: a cluster on another port than the configured one fails the plan
-# with this message. scripts/test-terraform.sh requires this file to fail, with
+# with this message. scripts/ci/test-terraform.sh requires this file to fail, with
 # every expect-error text in its diagnostics.
 #
 # expect-error: Cluster lake-dev listens on port 5440, but the config says 5439

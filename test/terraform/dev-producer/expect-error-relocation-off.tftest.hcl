@@ -1,5 +1,5 @@
 # Guardrail: a cluster with relocation off fails the plan with this message.
-# scripts/test-terraform.sh requires this file to fail, with every
+# scripts/ci/test-terraform.sh requires this file to fail, with every
 # expect-error text in its diagnostics.
 #
 # expect-error: Cluster lake-dev has cluster relocation turned off

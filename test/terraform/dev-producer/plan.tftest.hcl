@@ -1,4 +1,4 @@
-# Real-engine tier (scripts/test-terraform.sh): the dev-producer stack planned by
+# Real-engine tier (scripts/ci/test-terraform.sh): the dev-producer stack planned by
 # OpenTofu against the real hashicorp/aws schema, with the provider mocked and
 # the cluster data source overridden. Only computed attributes can be
 # overridden: cluster_identifier comes from the config ("lake-dev").

@@ -1,5 +1,5 @@
 # Guardrail: a standby subnet in the active subnet's AZ fails the plan with this
-# message. scripts/test-terraform.sh requires this file to fail, with every
+# message. scripts/ci/test-terraform.sh requires this file to fail, with every
 # expect-error text in its diagnostics.
 #
 # expect-error: Standby subnet subnet-3d4e5f60718293a4b is in ap-northeast-1a, the same AZ as the active subnet subnet-2c3d4e5f607182930

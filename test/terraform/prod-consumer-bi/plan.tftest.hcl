@@ -1,4 +1,4 @@
-# Real-engine tier (scripts/test-terraform.sh): the prod-consumer-bi stack
+# Real-engine tier (scripts/ci/test-terraform.sh): the prod-consumer-bi stack
 # (standby subnet checks and a private DNS name) planned by OpenTofu against
 # the real hashicorp/aws schema, with the provider mocked. See
 # ../dev-consumer-bi/plan.tftest.hcl for why the remote state and the endpoint

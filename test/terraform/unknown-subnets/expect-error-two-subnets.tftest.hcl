@@ -1,5 +1,5 @@
 # Guardrail: two subnets, known only at plan, fail the plan with this message.
-# scripts/test-terraform.sh requires this file to fail, with every
+# scripts/ci/test-terraform.sh requires this file to fail, with every
 # expect-error text in its diagnostics.
 #
 # expect-error: subnetIds of endpoint team-x-lake must hold exactly one subnet

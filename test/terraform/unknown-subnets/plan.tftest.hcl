@@ -1,4 +1,4 @@
-# Real-engine tier (scripts/test-terraform.sh): the module's plan-time
+# Real-engine tier (scripts/ci/test-terraform.sh): the module's plan-time
 # precondition, on the fixture stack of fixtures/unknown-subnets.ts, whose
 # subnet list is a variable and so only known at plan.
 #
