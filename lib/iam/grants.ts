@@ -275,7 +275,10 @@ export const GRANTS: Readonly<Record<string, GrantFactory>> = {
       why: {
         "redshift:AuthorizeEndpointAccess": provider(["create", "update"], "create; update when vpc_ids gains VPCs"),
         "redshift:RevokeEndpointAccess": provider(["update", "delete"], "delete (force_delete as configured); update when vpc_ids loses VPCs"),
-        "redshift:DescribeEndpointAuthorization": provider(["read"], "read: DescribeEndpointAuthorization by account and cluster"),
+        "redshift:DescribeEndpointAuthorization": provider(
+          ["read"],
+          "read: DescribeEndpointAuthorization by account and cluster; npm run deploy and destroy read its EndpointCount before a revoke (lib/operations/revoke-guard.ts)",
+        ),
       },
     },
   ],
@@ -428,7 +431,7 @@ export const GRANTS: Readonly<Record<string, GrantFactory>> = {
         "redshift:DeleteEndpointAccess": provider(["delete"], "delete"),
         "redshift:DescribeEndpointAccess": provider(
           ["create", "read", "update", "delete"],
-          "read; waits for active after create and update, for gone after delete",
+          "read; waits for active after create and update, for gone after delete; npm run deploy reads it before applying (lib/operations/taint-guard.ts, revoke-guard.ts)",
         ),
         "redshift:ModifyEndpointAccess": provider(["update"], "update: vpc_security_group_ids changes", updateOnly("the endpoint's security groups")),
       },

@@ -10,9 +10,10 @@ import type { StackTarget } from "../aws/clients";
 import { type Command, UsageError, defineCommand } from "../cli/command";
 import { CONFIG_VARIABLES, configFileOf, selectEnvironment } from "../cli/environment";
 import { type Spawner, capturedRunner, inheritedSpawner } from "../cli/processes";
-import { type Config, loadAdoptions, loadConfig } from "../config";
+import { type Adoption, type Config, type EnvironmentConfig, loadAdoptions, loadConfig } from "../config";
 import { adoptionFile, consumerStackId, producerStackId } from "../config/layout";
 import { type EngineRunner, adoptedEndpointReplacements, planStack, refusalMessage } from "./adoption-guard";
+import { type RevokeLookups, awsRevokeLookups, resolveRevokes } from "./revoke-guard";
 import { type EndpointStatusLookup, awsEndpointStatus, resolveTaintedEndpoints } from "./taint-guard";
 
 /**
@@ -64,7 +65,10 @@ export interface EnvironmentCommandOptions {
    * offline toolchain's engine against an emulator; nothing here knows one).
    * @default none: cdktf runs `terraform` from PATH as configured by the user
    */
-  readonly engine?: { readonly env: Readonly<Record<string, string>>; readonly args: readonly string[] };
+  readonly engine?: {
+    readonly env: Readonly<Record<string, string>>;
+    readonly args: readonly string[];
+  };
   /**
    * Runs the engine with its output captured, for the plan check before
    * applying a consumer whose endpoint was adopted (lib/operations/adoption-guard.ts).
@@ -80,6 +84,14 @@ export interface EnvironmentCommandOptions {
    */
   readonly endpointStatus?: EndpointStatusLookup;
   /**
+   * Reads what uses an authorization in AWS, for the check that no revoke
+   * cuts an endpoint off (lib/operations/revoke-guard.ts): with `runEngine`, a
+   * deploy checks before applying the producer, and a destroy destroys the
+   * consumers, checks, then destroys the producer.
+   * @default none: no check, and the command is one cdktf run
+   */
+  readonly revokeLookups?: RevokeLookups;
+  /**
    * The engine binary the plan check runs (cdktf's TERRAFORM_BINARY_NAME).
    * @default engine.env's TERRAFORM_BINARY_NAME, else `terraform`
    */
@@ -93,7 +105,11 @@ export interface AdoptedEndpoint {
 }
 
 /** One step of a command: a cdktf run, the check of tainted endpoints in the consumers' state, or the plan check of adopted endpoints. */
-type Step = { readonly cdktf: string[] } | { readonly taint: readonly StackTarget[] } | { readonly guard: readonly AdoptedEndpoint[] };
+type Step =
+  | { readonly cdktf: string[] }
+  | { readonly taint: readonly StackTarget[] }
+  | { readonly guard: readonly AdoptedEndpoint[] }
+  | { readonly revoke: "deploy" | "destroy" };
 
 /**
  * Loads and validates the config, resolves the environment's stacks and runs
@@ -112,7 +128,10 @@ export async function environmentCommand(options: EnvironmentCommandOptions): Pr
   const env = config.environments[envName];
   const guarded = env.consumers
     .filter((c) => adoption?.consumers?.[c.name]?.endpointName !== undefined)
-    .map((c) => ({ stack: consumerStackId(envName, c.name), endpointName: c.endpointName }));
+    .map((c) => ({
+      stack: consumerStackId(envName, c.name),
+      endpointName: c.endpointName,
+    }));
   const taint: StackTarget[] =
     options.runEngine && options.endpointStatus
       ? env.consumers.map((c) => ({
@@ -123,16 +142,24 @@ export async function environmentCommand(options: EnvironmentCommandOptions): Pr
           region: env.region,
         }))
       : [];
+  const revoke = options.runEngine !== undefined && options.revokeLookups !== undefined;
   const steps: Step[] =
-    command === "deploy" && (guarded.length > 0 || taint.length > 0)
-      ? guardedDeploy(stackIds, args, guarded, taint)
-      : cdktfInvocations(command, stackIds, args).map((cdktf) => ({ cdktf }));
+    command === "deploy" && (guarded.length > 0 || taint.length > 0 || revoke)
+      ? guardedDeploy(stackIds, args, guarded, taint, revoke)
+      : command === "destroy" && revoke
+        ? guardedDestroy(stackIds, args)
+        : cdktfInvocations(command, stackIds, args).map((cdktf) => ({ cdktf }));
   const outdir = outputArg(args) ?? "cdktf.out";
   const refuse = (refusal: string) => {
     options.announce?.(refusal);
     return 1;
   };
   for (const step of steps) {
+    if ("revoke" in step) {
+      const refusal = await checkRevokes(options, step.revoke, outdir, config.environments[envName], adoption);
+      if (refusal !== undefined) return refuse(refusal);
+      continue;
+    }
     if ("taint" in step) {
       const refusal = await checkTaintedEndpoints(options, envName, outdir, step.taint);
       if (refusal !== undefined) return refuse(refusal);
@@ -172,15 +199,20 @@ export interface EnvironmentWiring {
   readonly runEngine?: EngineRunner;
   /** Reads an endpoint's status in AWS; null runs no check of tainted endpoints. @default awsEndpointStatus */
   readonly endpointStatus?: EndpointStatusLookup | null;
+  /** Reads what uses an authorization in AWS; null runs no check of revokes. @default awsRevokeLookups */
+  readonly revokeLookups?: RevokeLookups | null;
 }
 
 const CDKTF_SUMMARY: Readonly<Record<CdktfCommand, string>> = {
   deploy:
-    "cdktf deploy of every stack of the environment, producer first. Before applying the consumers it untaints an endpoint an\n" +
-    "interrupted deploy left tainted once AWS reports it active (and refuses while it is still creating), and plans each consumer\n" +
-    "whose endpoint was adopted, refusing to replace it.",
+    "cdktf deploy of every stack of the environment, producer first. Before applying the producer it refuses any revoke an\n" +
+    "endpoint still uses; before applying the consumers it untaints an endpoint an interrupted deploy left tainted once AWS\n" +
+    "reports it active (and refuses while it is still creating), and plans each consumer whose endpoint was adopted,\n" +
+    "refusing to replace it.",
   diff: "cdktf diff of every stack of the environment, producer first (one run per stack).",
-  destroy: "cdktf destroy of every stack of the environment, consumers first, producer last.",
+  destroy:
+    "cdktf destroy of every stack of the environment: the consumers, then, unless an endpoint still uses an authorization\n" +
+    "the producer would revoke, the producer.",
 };
 
 /** `npm run deploy|diff|destroy -- <environment> [cdktf options]`, one command each. */
@@ -193,7 +225,10 @@ export function environmentCommands(wiring: EnvironmentWiring = {}): Readonly<Re
         positionals: [{ name: "environment", description: "an environment of the config" }],
         options: {},
         passThrough: `cdktf ${name} options${name === "diff" ? "" : ", such as --auto-approve"}`,
-        environment: { ...CONFIG_VARIABLES, TERRAFORM_BINARY_NAME: "the engine cdktf runs (default terraform)" },
+        environment: {
+          ...CONFIG_VARIABLES,
+          TERRAFORM_BINARY_NAME: "the engine cdktf runs (default terraform)",
+        },
         exits: {
           usage: 2,
           failed: 1,
@@ -221,35 +256,101 @@ export function environmentCommands(wiring: EnvironmentWiring = {}): Readonly<Re
           engine,
           runEngine: wiring.runEngine ?? capturedRunner(io.env, engine?.env),
           endpointStatus: wiring.endpointStatus === null ? undefined : (wiring.endpointStatus ?? awsEndpointStatus),
+          revokeLookups: wiring.revokeLookups === null ? undefined : (wiring.revokeLookups ?? awsRevokeLookups),
           terraformBinary: engine?.terraformBinary ?? io.env.TERRAFORM_BINARY_NAME,
         });
       },
     );
-  return { deploy: command("deploy"), diff: command("diff"), destroy: command("destroy") };
+  return {
+    deploy: command("deploy"),
+    diff: command("diff"),
+    destroy: command("destroy"),
+  };
 }
 
 /**
- * A deploy with checks before the consumers are applied: the producer (the
- * consumers read its state), the check of tainted endpoints in the consumers'
- * state (`taint`, when given), the plan check of each adopted endpoint
- * (`guarded`, when given), then the consumers from the same synth (the
- * producer they depend on was applied by the first step, hence
- * --ignore-missing-stack-dependencies). The consumers still deploy side by
- * side: the last step is one cdktf run over all of them.
+ * A deploy with checks: with `revoke`, a synth and the check that no revoke
+ * of the producer cuts an endpoint off (lib/operations/revoke-guard.ts)
+ * before the producer is applied; then the producer (the consumers read its
+ * state), the check of tainted endpoints in the consumers' state (`taint`,
+ * when given), the plan check of each adopted endpoint (`guarded`, when
+ * given), then the consumers from the same synth (the producer they depend on
+ * was applied by an earlier step, hence --ignore-missing-stack-dependencies).
+ * The consumers still deploy side by side: the last step is one cdktf run
+ * over all of them.
  */
 export function guardedDeploy(
   stackIds: readonly string[],
   args: readonly string[],
   guarded: readonly AdoptedEndpoint[],
   taint: readonly StackTarget[] = [],
+  revoke = false,
 ): Step[] {
   const [producer, ...consumers] = stackIds;
   return [
-    { cdktf: ["cdktf", "deploy", producer, ...args] },
+    ...(revoke ? [{ cdktf: ["cdktf", "synth", ...synthArgs(args)] }, { revoke: "deploy" as const }] : []),
+    {
+      cdktf: ["cdktf", "deploy", producer, ...(revoke ? ["--skip-synth"] : []), ...args],
+    },
     ...(taint.length > 0 ? [{ taint }] : []),
     ...(guarded.length > 0 ? [{ guard: guarded }] : []),
-    { cdktf: ["cdktf", "deploy", ...consumers, "--skip-synth", "--ignore-missing-stack-dependencies", ...args] },
+    {
+      cdktf: ["cdktf", "deploy", ...consumers, "--skip-synth", "--ignore-missing-stack-dependencies", ...args],
+    },
   ];
+}
+
+/**
+ * A destroy with the check: the consumers first (one cdktf run), then the
+ * check that no authorization the producer's destroy revokes is still used by
+ * an endpoint (one the consumers' state did not hold, say), then the producer
+ * from the same synth.
+ */
+export function guardedDestroy(stackIds: readonly string[], args: readonly string[]): Step[] {
+  const [producer, ...consumers] = stackIds;
+  return [
+    { cdktf: ["cdktf", "destroy", ...consumers, ...args] },
+    { revoke: "destroy" },
+    {
+      cdktf: ["cdktf", "destroy", producer, "--skip-synth", "--ignore-missing-stack-dependencies", ...args],
+    },
+  ];
+}
+
+/** The arguments of `args` that `cdktf synth` takes too: the output folder. */
+function synthArgs(args: readonly string[]): string[] {
+  const out = outputArg(args);
+  return out === undefined ? [] : ["--output", out];
+}
+
+/** Checks that no revoke of the producer cuts an endpoint off (lib/operations/revoke-guard.ts); returns the refusal message, if any. */
+async function checkRevokes(
+  options: EnvironmentCommandOptions,
+  command: "deploy" | "destroy",
+  outdir: string,
+  env: EnvironmentConfig,
+  adoption: Adoption | undefined,
+): Promise<string | undefined> {
+  const { runEngine, revokeLookups } = options;
+  if (runEngine === undefined || revokeLookups === undefined) return undefined;
+  const producer = producerStackId(options.environment);
+  options.announce?.(`> checking that ${command === "deploy" ? "deploying" : "destroying"} ${producer} revokes no authorization an endpoint still uses`);
+  try {
+    return await resolveRevokes({
+      command,
+      envName: options.environment,
+      env,
+      adoption,
+      stackDir: path.join(outdir, "stacks", producer),
+      terraformBinary: engineBinary(options),
+      run: runEngine,
+      lookups: revokeLookups,
+    });
+  } catch (e) {
+    return `Refusing to ${command} ${producer}: reading its state to check what it would revoke failed:\n${(e as Error).message.trim()}\nNothing of ${producer} was ${
+      command === "deploy" ? "applied" : "destroyed"
+    }.`;
+  }
 }
 
 /** Checks each consumer's state for tainted endpoints and acts on them (lib/operations/taint-guard.ts); returns the refusal message, if any. */
@@ -277,7 +378,9 @@ async function checkTaintedEndpoints(
       });
       if (refusal !== undefined) return refusal;
     } catch (e) {
-      return `Refusing to deploy ${target.stack}: reading its state to check for a tainted endpoint failed:\n${(e as Error).message.trim()}\nNothing of the consumer stacks was applied.`;
+      return `Refusing to deploy ${
+        target.stack
+      }: reading its state to check for a tainted endpoint failed:\n${(e as Error).message.trim()}\nNothing of the consumer stacks was applied.`;
     }
   }
   return undefined;

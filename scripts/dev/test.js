@@ -10,7 +10,7 @@
 const { spawn } = require("node:child_process");
 const path = require("node:path");
 
-const bin = (name) => path.join(__dirname, "..", "node_modules", ".bin", name);
+const bin = (name) => path.join(__dirname, "..", "..", "node_modules", ".bin", name);
 const started = Date.now();
 
 const tsc = spawn(bin("tsc"), ["--noEmit", "-p", "."], { stdio: ["ignore", "pipe", "pipe"] });

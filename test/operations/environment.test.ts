@@ -14,11 +14,34 @@ import { runSynth, tempDir, validConfig } from "../helpers";
 function threeEnvironments(): any {
   const config = validConfig();
   const dev = config.environments.dev;
-  dev.consumers.push({ ...dev.consumers[0], name: "ml", vpcId: "vpc-0a1b2c3d4e5f60799", endpointName: "lake-dev-ml" });
-  config.environments.stg = { ...structuredClone(dev), producer: { ...dev.producer, clusterIdentifier: "lake-stg" } };
-  config.environments.stg.consumers = [{ ...dev.consumers[0], endpointName: "lake-stg-bi", vpcId: "vpc-0a1b2c3d4e5f60700" }];
-  config.environments.prod = { ...structuredClone(config.environments.stg), producer: { ...dev.producer, clusterIdentifier: "lake-prod" } };
-  config.environments.prod.consumers = [{ ...dev.consumers[0], endpointName: "lake-prod-bi", vpcId: "vpc-0a1b2c3d4e5f60701" }];
+  dev.consumers.push({
+    ...dev.consumers[0],
+    name: "ml",
+    vpcId: "vpc-0a1b2c3d4e5f60799",
+    endpointName: "lake-dev-ml",
+  });
+  config.environments.stg = {
+    ...structuredClone(dev),
+    producer: { ...dev.producer, clusterIdentifier: "lake-stg" },
+  };
+  config.environments.stg.consumers = [
+    {
+      ...dev.consumers[0],
+      endpointName: "lake-stg-bi",
+      vpcId: "vpc-0a1b2c3d4e5f60700",
+    },
+  ];
+  config.environments.prod = {
+    ...structuredClone(config.environments.stg),
+    producer: { ...dev.producer, clusterIdentifier: "lake-prod" },
+  };
+  config.environments.prod.consumers = [
+    {
+      ...dev.consumers[0],
+      endpointName: "lake-prod-bi",
+      vpcId: "vpc-0a1b2c3d4e5f60701",
+    },
+  ];
   return config;
 }
 
@@ -31,7 +54,12 @@ function configFile(config: unknown = threeEnvironments()): string {
 /** Runs the command as a user does (`npm run <command> -- <args>`), from a terminal, with a spawner that records each call and answers with the given exit codes. */
 async function run(
   argv: string[],
-  options: { exitCodes?: number[]; file?: string; engine?: { env: Record<string, string>; args: string[] }; interactive?: boolean } = {},
+  options: {
+    exitCodes?: number[];
+    file?: string;
+    engine?: { env: Record<string, string>; args: string[] };
+    interactive?: boolean;
+  } = {},
 ) {
   const calls: Array<[string, string[]]> = [];
   const envs: Array<Readonly<Record<string, string>>> = [];
@@ -45,6 +73,7 @@ async function run(
       return exitCodes.shift() ?? 0;
     },
     endpointStatus: null,
+    revokeLookups: null,
   });
   const [name, ...rest] = argv;
   const command = commands[name as CdktfCommand];
@@ -160,7 +189,10 @@ describe("deploy, diff and destroy commands", () => {
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(
       new RegExp(
-        `^deploy: unknown environment "qa": ${file.replace(/[.\\/]/g, "\\$&")} defines "dev", "stg", "prod"\nUsage: npm run deploy -- <environment> \\[cdktf deploy options, such as --auto-approve\\]`,
+        `^deploy: unknown environment "qa": ${file.replace(
+          /[.\\/]/g,
+          "\\$&",
+        )} defines "dev", "stg", "prod"\nUsage: npm run deploy -- <environment> \\[cdktf deploy options, such as --auto-approve\\]`,
       ),
     );
     expect(result.calls).toEqual([]);
@@ -197,9 +229,15 @@ describe("deploy, diff and destroy commands", () => {
   });
 
   test("with the offline engine, passes its environment and arguments to every run", async () => {
-    const env = { TERRAFORM_BINARY_NAME: "/cache/bin/tofu", TF_CLI_CONFIG_FILE: "/cache/tofurc" };
+    const env = {
+      TERRAFORM_BINARY_NAME: "/cache/bin/tofu",
+      TF_CLI_CONFIG_FILE: "/cache/tofurc",
+    };
     const result = await run(["diff", "stg", "--skip-provider-lock"], {
-      engine: { env, args: ["--skip-provider-lock", "--output", "/p/.emulator-state/cdktf.out"] },
+      engine: {
+        env,
+        args: ["--skip-provider-lock", "--output", "/p/.emulator-state/cdktf.out"],
+      },
     });
     expect(result.calls).toEqual([
       ["npx", ["cdktf", "diff", "stg-producer", "--skip-provider-lock", "--output", "/p/.emulator-state/cdktf.out"]],
