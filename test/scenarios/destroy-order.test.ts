@@ -1,43 +1,81 @@
 /**
- * Destroy order with forceDeleteAuthorizations false (the default): the
- * producer cannot be destroyed while its consumer's endpoint exists, and
- * trying loses nothing; destroying the environment, consumers first, works.
+ * Destroy order, and the check that no revoke cuts an endpoint off
+ * (lib/operations/revoke-guard.ts), with forceDeleteAuthorizations false (the
+ * default).
+ *
+ * The emulator runs with `--revoke-in-use accept`: AWS documents nothing about
+ * a revoke without Force while endpoints use the grant (emulator rule
+ * revoke.in-use-without-force, assumed), so here the emulator would let the
+ * revoke through and only the project's own commands stand between the user
+ * and an endpoint cut off from its cluster.
+ * - cdktf refuses to destroy the producer alone (its consumers read its state);
+ * - `npm run deploy` with a consumer moved to another VPC refuses before the
+ *   producer drops the VPC its endpoint is in;
+ * - `npm run destroy` whose consumer state was lost refuses to destroy the
+ *   producer: the authorization's EndpointCount says an endpoint still uses it;
+ * - each refusal changes nothing in either account;
+ * - with the config and state as they were, `npm run destroy` destroys the
+ *   consumers, then the producer, and leaves nothing.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
-import { REPO_ROOT, newRehearsal, stepFailure } from "../scenarios/harness";
+import { EMULATOR_WORK_DIR_VAR } from "../../lib/rehearsal/engine";
+import type { Rehearsal } from "../../lib/rehearsal/rehearse";
+import { REPO_ROOT, newRehearsal, npmRun, stepFailure } from "../scenarios/harness";
 
-test("fails to destroy only the producer while its consumer's endpoint exists, loses nothing, then destroys the environment", async () => {
-  const rehearsal = newRehearsal(path.join(REPO_ROOT, "config", "environments.json"), "dev");
+/** `npm run <command> -- dev --auto-approve` as a user runs it against the emulator, on the rehearsal's scratch folder and state. */
+function npmCommand(rehearsal: Rehearsal, command: "deploy" | "destroy"): Promise<{ code: number; output: string }> {
+  const env: Record<string, string | undefined> = { ...rehearsal.childEnv(), [EMULATOR_WORK_DIR_VAR]: rehearsal.options.scratchDir };
+  delete env.TERRAFORM_BINARY_NAME;
+  return npmRun([command, "--", rehearsal.options.environment, "--auto-approve"], env);
+}
+
+test("refuses every revoke an endpoint still uses, changing nothing, then destroys the environment consumers first", async () => {
+  const rehearsal = newRehearsal(path.join(REPO_ROOT, "config", "environments.json"), "dev", { flags: { "revoke-in-use": "accept" } });
   try {
     await rehearsal.start();
     const seeded = await rehearsal.snapshot();
     await rehearsal.deploy();
     const deployed = await rehearsal.snapshot();
+    const consumer = rehearsal.stacks.consumers[0];
+    const vpcId = rehearsal.config.environments.dev.consumers[0].vpcId;
 
     // cdktf itself refuses a destroy that leaves out the stacks reading the producer's state.
     const refused = await stepFailure(() => rehearsal.destroy("destroy the producer alone", [rehearsal.stacks.producer]));
     expect(refused.message).toContain(
-      "Usage Error: The following dependant stacks are not included in the stacks to run: dev-consumer-bi. Either add them or add the --ignore-missing-stack-dependencies flag.",
+      `Usage Error: The following dependant stacks are not included in the stacks to run: ${consumer}. Either add them or add the --ignore-missing-stack-dependencies flag.`,
     );
     await rehearsal.expectWorld("nothing lost", deployed);
 
-    // Forced past that check, AWS (the emulator) refuses to revoke a grant that an endpoint still uses.
-    const forced = await stepFailure(() =>
-      rehearsal.destroy("destroy the producer alone, forced", [rehearsal.stacks.producer], ["--ignore-missing-stack-dependencies"]),
-    );
-    expect(forced.message).toContain("InvalidAuthorizationState");
-    expect(forced.message).toContain("The authorization of account 222222222222 on cluster lake-dev is used by endpoints lake-dev-bi.");
-    await rehearsal.expectWorld("nothing lost", deployed);
-    // Terraform removes a stack's outputs when its destroy starts, even when AWS then refuses it: the
-    // consumer cannot read the producer's outputs until the producer is deployed again (README, destroy order).
-    const unreadable = await stepFailure(() => rehearsal.planNoChanges("plan after the refused destroys"));
-    expect(unreadable.message).toContain("dev-consumer-bi: exit 1:\nError: Resource precondition failed");
-    expect(unreadable.message).toContain("The state of stack dev-producer holds no outputs for this consumer");
-    await rehearsal.deploy("deploy the producer again", [rehearsal.stacks.producer]);
-    await rehearsal.expectWorld("nothing lost", deployed);
-    await rehearsal.planNoChanges("plan after the producer is deployed again");
+    // The consumer moved to another VPC: the producer would drop the VPC its endpoint is still in.
+    const config = fs.readFileSync(rehearsal.scratchConfigFile, "utf8");
+    rehearsal.editEnvironment((env) => ({ ...env, consumers: env.consumers.map((c) => ({ ...c, vpcId: "vpc-0fedcba9876543210" })) }));
+    const moved = await npmCommand(rehearsal, "deploy");
+    expect(moved.code).toBe(1);
+    expect(moved.output).toContain("Refusing to deploy dev-producer: it would revoke authorizations that endpoints still use.");
+    expect(moved.output).toContain(`  - account 222222222222 on cluster lake-dev, VPC ${vpcId}: used by endpoint lake-dev-bi`);
+    expect(moved.output).toContain("Nothing was applied of dev-producer.");
+    expect(moved.output).not.toMatch(/aws_redshift_endpoint_authorization\.\S+: Modifying/);
+    await rehearsal.expectWorld("nothing changed", deployed);
+    fs.writeFileSync(rehearsal.scratchConfigFile, config);
 
-    const destroy = await rehearsal.destroy();
+    // The consumer's state lost: its destroy destroys nothing, and the endpoint still uses the authorization.
+    const consumerState = path.join(rehearsal.options.scratchDir, `terraform.${consumer}.tfstate`);
+    fs.renameSync(consumerState, `${consumerState}.kept`);
+    const lost = await npmCommand(rehearsal, "destroy");
+    expect(lost.code).toBe(1);
+    expect(lost.output).toContain("Refusing to destroy dev-producer: it would revoke authorizations that endpoints still use.");
+    expect(lost.output).toContain(
+      "  - account 222222222222 on cluster lake-dev, the whole authorization: used by 1 Redshift-managed VPC endpoint (its EndpointCount)",
+    );
+    expect(lost.output).toContain("Nothing was destroyed of dev-producer.");
+    await rehearsal.expectWorld("nothing changed", deployed);
+    fs.rmSync(consumerState, { force: true });
+    fs.renameSync(`${consumerState}.kept`, consumerState);
+    await rehearsal.planNoChanges("plan after the refusals");
+
+    const destroy = await npmCommand(rehearsal, "destroy");
+    expect(destroy.code).toBe(0);
     const lines = destroy.output.split("\n");
     const endpointGone = lines.findIndex((l) => /aws_redshift_endpoint_access\.\S+: Destruction complete/.test(l));
     const authorizationGone = lines.findIndex((l) => /aws_redshift_endpoint_authorization\.\S+: Destruction complete/.test(l));
