@@ -80,9 +80,15 @@ class Side:
     account: str
     session: boto3.Session
     endpoint_url: str | None
+    clients: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def client(self, service: str) -> Any:
-        return self.session.client(service, endpoint_url=self.endpoint_url, config=Config(retries={"mode": "standard", "max_attempts": 8}))
+        """One client per service, made once: making one costs more than a call, and some checks must land within the
+        emulator's 1-second delay (describe while creating)."""
+        if service not in self.clients:
+            config = Config(retries={"mode": "standard", "max_attempts": 8})
+            self.clients[service] = self.session.client(service, endpoint_url=self.endpoint_url, config=config)
+        return self.clients[service]
 
 
 @dataclass
