@@ -13,6 +13,7 @@ import { adoptCommand } from "../../lib/operations/adopt";
 import { environmentCommands } from "../../lib/operations/environment";
 import { verifyCommand } from "../../lib/operations/verify";
 import { grantsCommand } from "../../lib/rehearsal/granted-vs-called";
+import { parityRecordCommand } from "../../lib/rehearsal/parity";
 import { rehearseCommand } from "../../lib/rehearsal/rehearse";
 import { REPORT_COMMANDS } from "../../lib/reports/commands";
 
@@ -27,6 +28,7 @@ const COMMANDS: ReadonlyArray<Command> = [
   benchDeployCommand,
   generateCommand,
   grantsCommand,
+  parityRecordCommand,
   ...Object.values(REPORT_COMMANDS),
 ];
 
