@@ -173,6 +173,10 @@ export interface CallRecord {
   readonly resources: readonly string[] | null;
   /** What the emulator could not check on this call: condition keys, and `resource`. */
   readonly unenforced: readonly string[];
+  /** The operation AWS checks this action behind (a caller-side check, say ec2:CreateVpcEndpoint behind redshift:CreateEndpointAccess); absent for the operation called. */
+  readonly via?: string | null;
+  /** Whether the action is a dependent action of the one checked (the service authorization reference). */
+  readonly dependent?: boolean;
 }
 
 /** Parses a call log; a bad line fails naming its number. */
@@ -192,6 +196,13 @@ export function parseCallLog(text: string, file = "call log"): CallRecord[] {
 /** The denied calls of a log, as `action by role (session)` lines. */
 export function deniedCalls(calls: readonly CallRecord[]): string[] {
   return [
-    ...new Set(calls.filter((c) => !c.allowed).map((c) => `${c.action} by ${c.role} (session ${c.session ?? "-"}) on ${(c.resources ?? ["?"]).join(", ")}`)),
+    ...new Set(
+      calls
+        .filter((c) => !c.allowed)
+        .map(
+          (c) =>
+            `${c.action}${c.via ? ` (checked behind ${c.via}${c.dependent ? ", a dependent action" : ""})` : ""} by ${c.role} (session ${c.session ?? "-"}) on ${(c.resources ?? ["?"]).join(", ")}`,
+        ),
+    ),
   ].sort();
 }

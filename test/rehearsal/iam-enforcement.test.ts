@@ -5,7 +5,7 @@
  * itself runs in the deploy scenarios.
  */
 import { loadConfig } from "../../lib/config";
-import { INSPECTOR_ROLE_NAME, parseCallLog, roleManifest, statePolicy, verifyConfig, verifyRoleArn } from "../../lib/rehearsal/iam-enforcement";
+import { INSPECTOR_ROLE_NAME, deniedCalls, parseCallLog, roleManifest, statePolicy, verifyConfig, verifyRoleArn } from "../../lib/rehearsal/iam-enforcement";
 
 const S3_FIXTURE = "test/scenarios/fixtures/s3.json";
 const CONSUMERS_FIXTURE = "test/scenarios/fixtures/consumers.json";
@@ -65,4 +65,21 @@ test("the state role may list the bucket, read and write state under the prefix,
 
 test("fails on a call log line that is not JSON, naming the line", () => {
   expect(() => parseCallLog('{"action":"a"}\nnot json\n', "calls.jsonl")).toThrow("calls.jsonl line 2 is not JSON: not json");
+});
+
+test("a denied call names the action, what AWS checked it behind and whether it is a dependent action", () => {
+  const role = "arn:aws:iam::222222222222:role/redshift-endpoints-deploy";
+  const call = { account: "222222222222", role, session: "s", unenforced: [] };
+  expect(
+    deniedCalls([
+      { ...call, action: "redshift:CreateEndpointAccess", allowed: true, resources: ["*"] },
+      { ...call, action: "ec2:DescribeVpcs", allowed: false, resources: ["*"], via: "redshift:CreateEndpointAccess", dependent: true },
+      { ...call, action: "ec2:CreateVpcEndpoint", allowed: false, resources: null, via: "redshift:CreateEndpointAccess", dependent: false },
+      { ...call, action: "redshift:DescribeLoggingStatus", allowed: false, resources: ["arn:c"], via: null },
+    ]),
+  ).toEqual([
+    `ec2:CreateVpcEndpoint (checked behind redshift:CreateEndpointAccess) by ${role} (session s) on ?`,
+    `ec2:DescribeVpcs (checked behind redshift:CreateEndpointAccess, a dependent action) by ${role} (session s) on *`,
+    `redshift:DescribeLoggingStatus by ${role} (session s) on arn:c`,
+  ]);
 });
