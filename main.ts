@@ -29,6 +29,7 @@ if (isMainThread) {
     outdir: process.env.CDKTF_OUTDIR ?? "cdktf.out",
     stateDir: stateDir === undefined || stateDir === "" ? process.cwd() : stateDir,
     awsProviderVersion: awsProviderVersion === "" ? undefined : awsProviderVersion,
+    roles: process.env.REDSHIFT_ENDPOINTS_ROLES || undefined,
     debug: process.env.REDSHIFT_ENDPOINTS_DEBUG === "1",
     threads,
     pool,

@@ -133,18 +133,20 @@ function checkDynamicCredentialRoles(issues: ConfigIssue[], env: string, envRaw:
 }
 
 function checkRoleAccount(issues: ConfigIssue[], path: JsonPath, stack: Record<string, unknown>) {
-  const roleArn = str(stack.roleArn);
   const accountId = str(stack.accountId);
-  if (!roleArn || !accountId) return;
-  const m = ROLE_ARN.exec(roleArn);
-  if (m && m[2] !== accountId) {
-    issues.push(
-      issue(
-        [...path, "roleArn"],
-        `must be a role in this stack's own account ${accountId}, but it is in account ${m[2]}; the provider pins allowed_account_ids to ${accountId}`,
-        roleArn,
-      ),
-    );
+  if (!accountId) return;
+  for (const field of ["roleArn", "readOnlyRoleArn"] as const) {
+    const roleArn = str(stack[field]);
+    const m = roleArn ? ROLE_ARN.exec(roleArn) : null;
+    if (m && m[2] !== accountId) {
+      issues.push(
+        issue(
+          [...path, field],
+          `must be a role in this stack's own account ${accountId}, but it is in account ${m[2]}; the provider pins allowed_account_ids to ${accountId}`,
+          roleArn,
+        ),
+      );
+    }
   }
 }
 

@@ -57,6 +57,24 @@ export function loadConfig(file: string, preread?: string): Config {
   return parseConfig(readJson(file, preread), file);
 }
 
+/** Which role each stack's provider assumes: the deploy role (`roleArn`) or the read-only one (`readOnlyRoleArn`). */
+export type StackRoles = "deploy" | "read-only";
+
+/**
+ * The config as `npm run drift` and `npm run diff -- --read-only` synthesize
+ * it: every stack's provider assumes its `readOnlyRoleArn`, or its `roleArn`
+ * when it has none. Nothing else changes, so the plans are the deploy's plans.
+ */
+export function withReadOnlyRoles(config: Config): Config {
+  const readOnly = <T extends { roleArn?: string; readOnlyRoleArn?: string }>(stack: T): T => ({ ...stack, roleArn: stack.readOnlyRoleArn ?? stack.roleArn });
+  return {
+    ...config,
+    environments: Object.fromEntries(
+      Object.entries(config.environments).map(([name, env]) => [name, { ...env, producer: readOnly(env.producer), consumers: env.consumers.map(readOnly) }]),
+    ),
+  };
+}
+
 /** Reads and parses a JSON file; a missing, unreadable or malformed file is a ConfigError naming it. */
 function readJson(file: string, preread?: string): unknown {
   let text: string;

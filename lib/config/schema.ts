@@ -27,6 +27,13 @@ const roleArn = z
   .regex(ROLE_ARN, { error: "must be an IAM role ARN such as arn:aws:iam::111111111111:role/name" })
   .describe("IAM role ARN assumed by this stack's provider. It must be in the stack's own account. Omit to use the ambient credentials.");
 
+const readOnlyRoleArn = z
+  .string()
+  .regex(ROLE_ARN, { error: "must be an IAM role ARN such as arn:aws:iam::111111111111:role/name" })
+  .describe(
+    "IAM role ARN that `npm run drift` and `npm run diff -- --read-only` assume for this stack instead of roleArn: a role in the stack's own account holding the stack's read-only document (`<stackId>.drift.json` from `npm run iam-policies`). @default roleArn",
+  );
+
 const region = z
   .enum(AWS_REGIONS as [string, ...string[]], { error: "must be an AWS region code such as ap-northeast-1" })
   .describe("AWS region code.")
@@ -106,6 +113,7 @@ export const ConsumerSchema = z
     name: stackSafeName("consumer name").describe("Short name of the consuming team; the stack is `<env>-consumer-<name>`."),
     accountId: accountId.describe("Account that owns the consumer VPC (account B)."),
     roleArn: roleArn.optional(),
+    readOnlyRoleArn: readOnlyRoleArn.optional(),
     vpcId: idOf(VPC_ID, "vpc").describe("The consumer VPC."),
     subnetIds: z
       .array(idOf(SUBNET_ID, "subnet"))
@@ -136,6 +144,7 @@ export const ProducerSchema = z
   .strictObject({
     accountId: accountId.describe("Account that owns the cluster (account A)."),
     roleArn: roleArn.optional(),
+    readOnlyRoleArn: readOnlyRoleArn.optional(),
     clusterIdentifier: z
       .string()
       .regex(CLUSTER_IDENTIFIER, {

@@ -10,7 +10,7 @@ import type { StackTarget } from "../aws/clients";
 import { type Command, UsageError, defineCommand } from "../cli/command";
 import { CONFIG_VARIABLES, configFileOf, selectEnvironment } from "../cli/environment";
 import { type Spawner, capturedRunner, inheritedSpawner } from "../cli/processes";
-import { type Adoption, type Config, type EnvironmentConfig, loadAdoptions, loadConfig } from "../config";
+import { type Adoption, type Config, type EnvironmentConfig, type StackRoles, loadAdoptions, loadConfig } from "../config";
 import { adoptionFile, consumerStackId, producerStackId } from "../config/layout";
 import { type EngineRunner, adoptedEndpointReplacements, planStack, refusalMessage } from "./adoption-guard";
 import { type RevokeLookups, awsRevokeLookups, resolveRevokes } from "./revoke-guard";
@@ -83,6 +83,11 @@ export interface EnvironmentCommandOptions {
    * @default none: no check, and the deploy is one cdktf run over every stack
    */
   readonly endpointStatus?: EndpointStatusLookup;
+  /**
+   * Which role each stack's provider assumes (lib/config withReadOnlyRoles).
+   * @default "deploy"
+   */
+  readonly roles?: StackRoles;
   /**
    * Reads what uses an authorization in AWS, for the check that no revoke
    * cuts an endpoint off (lib/operations/revoke-guard.ts): with `runEngine`, a
@@ -171,7 +176,10 @@ export async function environmentCommand(options: EnvironmentCommandOptions): Pr
       continue;
     }
     options.announce?.(`> npx ${step.cdktf.join(" ")}`);
-    const exitCode = await options.spawn("npx", step.cdktf, options.engine?.env ?? {});
+    const exitCode = await options.spawn("npx", step.cdktf, {
+      ...options.engine?.env,
+      ...(options.roles === "read-only" ? { REDSHIFT_ENDPOINTS_ROLES: "read-only" } : {}),
+    });
     if (exitCode !== 0) return exitCode;
   }
   return 0;
@@ -215,6 +223,14 @@ const CDKTF_SUMMARY: Readonly<Record<CdktfCommand, string>> = {
     "the producer would revoke, the producer.",
 };
 
+/** `npm run diff`'s own option: the plan a pipeline's read-only job makes. */
+const DIFF_OPTIONS = {
+  "read-only": {
+    type: "boolean",
+    description: "each stack's provider assumes its readOnlyRoleArn instead of roleArn (REDSHIFT_ENDPOINTS_ROLES=read-only)",
+  },
+} as const;
+
 /** `npm run deploy|diff|destroy -- <environment> [cdktf options]`, one command each. */
 export function environmentCommands(wiring: EnvironmentWiring = {}): Readonly<Record<CdktfCommand, Command>> {
   const command = (name: CdktfCommand): Command =>
@@ -223,7 +239,7 @@ export function environmentCommands(wiring: EnvironmentWiring = {}): Readonly<Re
         name,
         summary: CDKTF_SUMMARY[name],
         positionals: [{ name: "environment", description: "an environment of the config" }],
-        options: {},
+        options: name === "diff" ? DIFF_OPTIONS : {},
         passThrough: `cdktf ${name} options${name === "diff" ? "" : ", such as --auto-approve"}`,
         environment: {
           ...CONFIG_VARIABLES,
@@ -240,7 +256,7 @@ export function environmentCommands(wiring: EnvironmentWiring = {}): Readonly<Re
         },
         more: "See docs/backends-and-deploy.md.",
       },
-      async ({ positionals, rest }, io) => {
+      async ({ positionals, values, rest }, io) => {
         // cdktf asks before it applies; with no terminal, Ink dies on raw mode instead of asking. Refuse before anything runs.
         if (name !== "diff" && !io.interactive && !rest.includes("--auto-approve"))
           throw new UsageError(`no terminal to confirm the ${name} on: pass --auto-approve (a pipeline), or run it from a terminal`);
@@ -258,6 +274,7 @@ export function environmentCommands(wiring: EnvironmentWiring = {}): Readonly<Re
           endpointStatus: wiring.endpointStatus === null ? undefined : (wiring.endpointStatus ?? awsEndpointStatus),
           revokeLookups: wiring.revokeLookups === null ? undefined : (wiring.revokeLookups ?? awsRevokeLookups),
           terraformBinary: engine?.terraformBinary ?? io.env.TERRAFORM_BINARY_NAME,
+          roles: (values as { "read-only"?: boolean })["read-only"] === true ? "read-only" : "deploy",
         });
       },
     );

@@ -11,7 +11,7 @@
  */
 import * as path from "node:path";
 import { describeFailure } from "../cli/command";
-import { UserError, loadAdoptions, loadConfig } from "../config";
+import { UserError, loadAdoptions, loadConfig, withReadOnlyRoles } from "../config";
 import { synthesizeConfig } from "./parallel-synth";
 import { type SynthWorkerPool, isThreadCount } from "./synth-pool";
 
@@ -34,6 +34,8 @@ export interface SynthCommandOptions {
   readonly cores?: number;
   /** See BuildOptions.awsProviderVersion. @default the bindings' version */
   readonly awsProviderVersion?: string;
+  /** Which role each stack's provider assumes (REDSHIFT_ENDPOINTS_ROLES). @default "deploy" */
+  readonly roles?: string;
 }
 
 export interface CommandResult {
@@ -48,7 +50,11 @@ export function synthCommand(options: SynthCommandOptions): CommandResult {
     if (threads !== undefined && !isThreadCount(threads)) {
       throw new UserError(`REDSHIFT_ENDPOINTS_SYNTH_THREADS must be a whole number of threads, at least 1; got ${String(threads)}`);
     }
-    const config = loadConfig(options.configFile, options.configText);
+    if (options.roles !== undefined && options.roles !== "deploy" && options.roles !== "read-only") {
+      throw new UserError(`REDSHIFT_ENDPOINTS_ROLES must be deploy or read-only; got ${JSON.stringify(options.roles)}`);
+    }
+    const loaded = loadConfig(options.configFile, options.configText);
+    const config = options.roles === "read-only" ? withReadOnlyRoles(loaded) : loaded;
     // config/adopted/<env>.json next to the config: what `npm run adopt` found built by hand, imported instead of created.
     const adoptions = loadAdoptions(options.configFile, config);
     synthesizeConfig(config, {

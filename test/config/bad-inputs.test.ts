@@ -133,6 +133,18 @@ const cases: Array<[string, string, (c: Config) => void, RegExp]> = [
     set((c) => (c.environments.dev.consumers[0].roleArn = "arn:aws:iam::111111111111:role/deploy")),
     /own account 222222222222, but it is in account 111111111111/,
   ],
+  [
+    "consumer read-only role in another account",
+    `${C}.readOnlyRoleArn`,
+    set((c) => (c.environments.dev.consumers[0].readOnlyRoleArn = "arn:aws:iam::111111111111:role/read")),
+    /own account 222222222222, but it is in account 111111111111/,
+  ],
+  [
+    "read-only role that is a user",
+    `${P}.readOnlyRoleArn`,
+    set((c) => (c.environments.dev.producer.readOnlyRoleArn = "arn:aws:iam::111111111111:user/read")),
+    /must be an IAM role ARN/,
+  ],
   ["unknown region", "environments.dev.region", set((c) => (c.environments.dev.region = "ap-northeast-9")), /AWS region code/],
   ["region given as a city", "environments.dev.region", set((c) => (c.environments.dev.region = "Tokyo")), /AWS region code/],
   // Network

@@ -261,3 +261,23 @@ describe("deploy, diff and destroy commands", () => {
     expect(result.calls).toEqual([]);
   });
 });
+
+describe("npm run diff -- <env> --read-only", () => {
+  test("runs cdktf with REDSHIFT_ENDPOINTS_ROLES=read-only; a plain diff and a deploy do not", async () => {
+    const readOnly = await run(["diff", "dev", "--read-only"]);
+    expect(readOnly.exitCode).toBe(0);
+    expect(readOnly.calls.map(([, args]) => args.slice(0, 3))).toEqual([
+      ["cdktf", "diff", "dev-producer"],
+      ["cdktf", "diff", "dev-consumer-bi"],
+      ["cdktf", "diff", "dev-consumer-ml"],
+    ]);
+    for (const env of readOnly.envs) expect(env.REDSHIFT_ENDPOINTS_ROLES).toBe("read-only");
+    for (const env of (await run(["diff", "dev"])).envs) expect(env.REDSHIFT_ENDPOINTS_ROLES).toBeUndefined();
+  });
+
+  test("is diff's option only: deploy hands it on to cdktf as one of cdktf's options and keeps the deploy roles", async () => {
+    const deploy = await run(["deploy", "dev", "--read-only"]);
+    expect(deploy.calls[0][1]).toContain("--read-only");
+    for (const env of deploy.envs) expect(env.REDSHIFT_ENDPOINTS_ROLES).toBeUndefined();
+  });
+});

@@ -5,6 +5,7 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { synthCommand } from "../../lib/synth/command";
 import { partition } from "../../lib/synth/parallel-synth";
 import { STACK_TRACE, listFiles, tempDir, validConfig } from "../helpers";
 
@@ -144,5 +145,38 @@ describe("shipped files", () => {
     expect(config.$schema).toBe("./environments.schema.json");
     expect(fs.existsSync(path.join(ROOT, "config", config.$schema))).toBe(true);
     expect(Object.keys(config.environments)).toEqual(["dev", "stg", "prod"]);
+  });
+});
+
+describe("REDSHIFT_ENDPOINTS_ROLES", () => {
+  const roleOf = (outdir: string, stack: string) =>
+    JSON.parse(fs.readFileSync(path.join(outdir, "stacks", stack, "cdk.tf.json"), "utf8")).provider.aws[0].assume_role?.[0]?.role_arn;
+
+  test("read-only: each provider assumes its readOnlyRoleArn, or its roleArn when it has none; nothing else changes", () => {
+    const config = validConfig();
+    config.environments.dev.consumers[0].readOnlyRoleArn = "arn:aws:iam::222222222222:role/redshift-endpoints-read";
+    const dir = tempDir();
+    const file = path.join(dir, "environments.json");
+    fs.writeFileSync(file, JSON.stringify(config));
+    const deploy = synthCommand({ configFile: file, outdir: path.join(dir, "deploy"), stateDir: dir });
+    const readOnly = synthCommand({ configFile: file, outdir: path.join(dir, "read"), stateDir: dir, roles: "read-only" });
+    expect([deploy.exitCode, readOnly.exitCode]).toEqual([0, 0]);
+    expect(roleOf(path.join(dir, "read"), "dev-consumer-bi")).toBe("arn:aws:iam::222222222222:role/redshift-endpoints-read");
+    expect(roleOf(path.join(dir, "read"), "dev-producer")).toBe(config.environments.dev.producer.roleArn);
+    const withoutProvider = (outdir: string, stack: string) => {
+      const json = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", stack, "cdk.tf.json"), "utf8"));
+      delete json.provider;
+      return json;
+    };
+    expect(withoutProvider(path.join(dir, "read"), "dev-consumer-bi")).toEqual(withoutProvider(path.join(dir, "deploy"), "dev-consumer-bi"));
+  });
+
+  test("another value is refused, naming the variable and the values it takes", () => {
+    const dir = tempDir();
+    const file = path.join(dir, "environments.json");
+    fs.writeFileSync(file, JSON.stringify(validConfig()));
+    const result = synthCommand({ configFile: file, outdir: path.join(dir, "out"), stateDir: dir, roles: "readonly" });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain('REDSHIFT_ENDPOINTS_ROLES must be deploy or read-only; got "readonly"');
   });
 });
