@@ -617,3 +617,23 @@ export const VERIFY_GRANTS: Readonly<Record<"producer" | "consumer", GrantFactor
     },
   ],
 };
+
+/**
+ * What `npm run drift` calls itself through the AWS SDK (lib/operations/drift.ts),
+ * besides the provider's reads, per account role: what Terraform cannot see
+ * because the state does not hold it. Read-only; the drift document
+ * (lib/iam/policies.ts, explainDrift) is the provider's read grants plus these.
+ */
+export const DRIFT_GRANTS: Readonly<Record<"producer" | "consumer", GrantFactory>> = {
+  producer: (): Grant[] => [],
+  consumer: (ctx): Grant[] => [
+    {
+      statement: inRegion(new Ec2("DriftIngressRules").allow().toDescribeSecurityGroupRules(), ctx),
+      why: { "ec2:DescribeSecurityGroupRules": provider(["read"], "drift: the stack's security group's ingress rules that no rule in state holds") },
+    },
+    {
+      statement: inRegion(new Redshift("DriftRedshiftManagedEndpoints").allow().toDescribeEndpointAccess(), ctx),
+      why: { "redshift:DescribeEndpointAccess": provider(["read"], "drift: the account's endpoints to the cluster that no consumer state holds") },
+    },
+  ],
+};

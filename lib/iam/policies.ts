@@ -20,7 +20,7 @@ import { UsageError, defineCommand } from "../cli/command";
 import { CONFIG_VARIABLES, configFileOf } from "../cli/environment";
 import { loadConfig } from "../config";
 import { synthesizeConfig } from "../synth/parallel-synth";
-import { type ActionReason, FREE_TYPES, GRANTS, type Grant, type GrantFactory, type StackContext, VERIFY_GRANTS } from "./grants";
+import { type ActionReason, DRIFT_GRANTS, FREE_TYPES, GRANTS, type Grant, type GrantFactory, type StackContext, VERIFY_GRANTS } from "./grants";
 
 /** A synthesized stack (`cdk.tf.json`), read field by field with optional chaining. */
 // biome-ignore lint/suspicious/noExplicitAny: synthesized Terraform JSON has no static type; every read is guarded
@@ -194,15 +194,66 @@ function assemble(explained: Explained[]): { document: PolicyDocument; statement
   };
 }
 
-export function explainVerify(stackId: string, stack: StackJson): { document: PolicyDocument; statements: ExplainedStatement[] } {
-  const ctx = stackContext(stackId, stack);
+/** Whether a stack is a producer or a consumer, by what it holds. */
+function accountRole(stackId: string, stack: StackJson, document: string): "producer" | "consumer" {
   const role = stack.resource?.aws_redshift_endpoint_access ? "consumer" : stack.data?.aws_redshift_cluster ? "producer" : undefined;
   if (role === undefined)
     throw new IamPolicyError(
-      `${stackId}: neither a producer (data.aws_redshift_cluster) nor a consumer (resource.aws_redshift_endpoint_access); no verify policy`,
+      `${stackId}: neither a producer (data.aws_redshift_cluster) nor a consumer (resource.aws_redshift_endpoint_access); no ${document} policy`,
     );
-  return assemble(VERIFY_GRANTS[role](ctx).map((g) => render(stackId, "verify", g)));
+  return role;
 }
+
+export function explainVerify(stackId: string, stack: StackJson): { document: PolicyDocument; statements: ExplainedStatement[] } {
+  const role = accountRole(stackId, stack, "verify");
+  return assemble(VERIFY_GRANTS[role](stackContext(stackId, stack)).map((g) => render(stackId, "verify", g)));
+}
+
+/** Whether the provider needs an action to read what exists: a refresh of a resource, a data source. */
+const providerRead = (reason: ActionReason): boolean => reason.caller === "provider" && reason.operations.includes("read");
+
+/**
+ * The drift statements of one synthesized stack (`npm run drift`): of every
+ * deploy grant, only the actions the provider calls to read (a refresh-only
+ * plan and a plan read and never write), with the grant's own resources and
+ * conditions; then what drift calls itself (DRIFT_GRANTS). Nothing that
+ * writes: iam-lint checks each action's access level in the reference.
+ */
+export function explainDrift(stackId: string, stack: StackJson): { document: PolicyDocument; statements: ExplainedStatement[] } {
+  const role = accountRole(stackId, stack, "drift");
+  const ctx = stackContext(stackId, stack);
+  const explained: Explained[] = [];
+  for (const type of stackTypes(stack)) {
+    if (FREE_TYPES.has(type)) continue;
+    const grants = GRANTS[type];
+    if (!grants) throw new IamPolicyError(`${stackId}: no IAM mapping for ${type}; add its deploy actions to GRANTS in lib/iam/grants.ts`);
+    for (const grant of grants(ctx)) {
+      const full = render(stackId, type, grant);
+      const reads = new Set(full.actions.filter(providerRead).map((a) => a.action));
+      if (reads.size === 0) continue;
+      const partial = reads.size < full.statement.Action.length;
+      explained.push({
+        // A statement cut down to its reads says so in its name: ManageEndpointAuthorizations grants writes, its reads do not.
+        statement: {
+          ...full.statement,
+          Sid: partial ? `${full.statement.Sid}Reads` : full.statement.Sid,
+          Action: full.statement.Action.filter((a) => reads.has(a)),
+        },
+        actions: full.actions.filter((a) => reads.has(a.action)),
+      });
+    }
+  }
+  for (const grant of DRIFT_GRANTS[role](ctx)) explained.push(render(stackId, "drift", grant));
+  return assemble(explained);
+}
+
+/** The drift policy document of one synthesized stack. */
+export function driftPolicyForStack(stackId: string, stack: StackJson): PolicyDocument {
+  return explainDrift(stackId, stack).document;
+}
+
+/** File name of a stack's drift policy. */
+export const driftPolicyFile = (stackId: string) => `${stackId}.drift.json`;
 
 /** The verify policy document of one synthesized stack. */
 export function verifyPolicyForStack(stackId: string, stack: StackJson): PolicyDocument {
@@ -213,7 +264,8 @@ export function verifyPolicyForStack(stackId: string, stack: StackJson): PolicyD
 export const verifyPolicyFile = (stackId: string) => `${stackId}.verify.json`;
 
 /**
- * Writes `<stackId>.json` (deploy) and `<stackId>.verify.json` (verify) for
+ * Writes `<stackId>.json` (deploy), `<stackId>.verify.json` (verify) and
+ * `<stackId>.drift.json` (drift, for its readOnlyRoleArn) for
  * every AWS stack of a synthesized output folder. Stacks without an AWS
  * provider (the Terraform Cloud bootstrap) are skipped. Returns the files written.
  */
@@ -225,7 +277,11 @@ export function writePolicies(synthDir: string, destDir: string): string[] {
   for (const [stackId, entry] of Object.entries(manifest.stacks).sort(([a], [b]) => a.localeCompare(b))) {
     const stack = JSON.parse(readFileSync(join(synthDir, entry.synthesizedStackPath), "utf8"));
     if (!stack.provider?.aws) continue;
-    documents.push([`${stackId}.json`, policyForStack(stackId, stack)], [verifyPolicyFile(stackId), verifyPolicyForStack(stackId, stack)]);
+    documents.push(
+      [`${stackId}.json`, policyForStack(stackId, stack)],
+      [verifyPolicyFile(stackId), verifyPolicyForStack(stackId, stack)],
+      [driftPolicyFile(stackId), driftPolicyForStack(stackId, stack)],
+    );
   }
   mkdirSync(destDir, { recursive: true });
   return documents.map(([name, doc]) => {
@@ -241,8 +297,9 @@ export const iamPoliciesCommand = defineCommand(
     name: "iam-policies",
     summary:
       "Synthesizes the configured environments into a temporary folder and writes, per AWS stack, DIR/<stackId>.json: the\n" +
-      "least-privilege policy its deploy role needs, derived from the resource types in the stack, and DIR/<stackId>.verify.json:\n" +
-      "the read-only policy npm run verify needs for that stack.",
+      "least-privilege policy its deploy role needs, derived from the resource types in the stack; DIR/<stackId>.verify.json:\n" +
+      "the read-only policy npm run verify needs for that stack; and DIR/<stackId>.drift.json: the read-only policy of the\n" +
+      "stack's readOnlyRoleArn (npm run drift, npm run diff -- --read-only).",
     positionals: [],
     options: {
       out: { type: "string", value: "DIR", description: "where to write the documents (required)" },

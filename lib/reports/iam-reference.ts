@@ -6,7 +6,7 @@
  * bundled copy is older; see lib/reports/parliament.ts for what parliament
  * still checks.
  *
- * Four findings, each naming the document, the statement, the action and what
+ * Five findings, each naming the document, the statement, the action and what
  * is wrong:
  *
  * - UNKNOWN_ACTION: the reference has no such action (names compare without
@@ -47,6 +47,9 @@
  *   because the reference lists them per action and resource type; every
  *   `${...}` in a listed key matches any text (`aws:ResourceTag/Name`).
  *   Key names compare without case.
+ * - WRITE_IN_READ_ONLY_DOCUMENT: in a verify or drift document
+ *   (`*.verify.json`, `*.drift.json`), an allowed action whose access level in
+ *   the reference is neither Read nor List.
  * - DEPENDENT_ACTION_MISSING: a dependent action the reference names on a row
  *   the Allow statement uses (the action-level row and the rows of the
  *   resource types its ARNs match) that no Allow statement of the same
@@ -253,7 +256,17 @@ export function parsePolicyDocument(text: string, name: string): ReferenceDocume
 // Findings
 // ---------------------------------------------------------------------------
 
-export type ReferenceFindingKind = "UNKNOWN_ACTION" | "RESOURCE_TYPE_NOT_LISTED" | "CONDITION_KEY_NOT_APPLICABLE" | "DEPENDENT_ACTION_MISSING";
+export type ReferenceFindingKind =
+  | "UNKNOWN_ACTION"
+  | "RESOURCE_TYPE_NOT_LISTED"
+  | "CONDITION_KEY_NOT_APPLICABLE"
+  | "DEPENDENT_ACTION_MISSING"
+  | "WRITE_IN_READ_ONLY_DOCUMENT";
+
+/** The documents that must not write: `npm run verify`'s and `npm run drift`'s (lib/iam/policies.ts names them). */
+export const READ_ONLY_DOCUMENT = /\.(verify|drift)\.json$/;
+/** The reference's access levels that read: the others (Write, Tagging, Permissions management) change something. */
+const READ_ACCESS_LEVELS = new Set(["Read", "List"]);
 
 export interface ReferenceFinding {
   readonly finding: ReferenceFindingKind;
@@ -267,7 +280,8 @@ export interface ReferenceFinding {
    * What a suppression's `detail` is compared with: the resource as written
    * (RESOURCE_TYPE_NOT_LISTED), the condition key as written
    * (CONDITION_KEY_NOT_APPLICABLE), the dependent action
-   * (DEPENDENT_ACTION_MISSING), the action as written (UNKNOWN_ACTION).
+   * (DEPENDENT_ACTION_MISSING), the action as written (UNKNOWN_ACTION), the
+   * action as the reference spells it (WRITE_IN_READ_ONLY_DOCUMENT).
    */
   readonly detail: string;
   /** For a person: what the reference says and why it matters. */
@@ -512,7 +526,16 @@ export function checkDocument(definition: IamDefinition, named: NamedDocument): 
         );
         continue;
       }
-      for (const action of resolved) checkAction(action, statement, resources, conditionKeys, granted, add);
+      for (const action of resolved) {
+        checkAction(action, statement, resources, conditionKeys, granted, add);
+        if (statement.Effect === "Allow" && READ_ONLY_DOCUMENT.test(named.name) && !READ_ACCESS_LEVELS.has(action.privilege.access_level))
+          add(
+            "WRITE_IN_READ_ONLY_DOCUMENT",
+            action.name,
+            action.name,
+            `the reference's access level of ${action.name} is ${action.privilege.access_level}; a verify or drift document may allow Read and List actions only`,
+          );
+      }
     }
   });
   return findings;

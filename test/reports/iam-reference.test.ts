@@ -71,9 +71,9 @@ describe("iam-reference: the pinned documents", () => {
     expect(missing).toEqual([]);
   });
 
-  test("every shipped stack's deploy and verify documents have no open finding and no unused suppression", () => {
+  test("every shipped stack's deploy, verify and drift documents have no open finding and no unused suppression", () => {
     const documents = pinnedDocuments();
-    expect(documents).toHaveLength(12);
+    expect(documents).toHaveLength(18);
     const outcome = applyReferenceSuppressions(checkDocuments(definition, documents));
     expect(outcome.open.map((f) => `${f.document}: ${f.finding} ${f.action} ${f.message}`)).toEqual([]);
     expect(outcome.unused).toEqual([]);
@@ -289,6 +289,31 @@ describe("iam-reference: DEPENDENT_ACTION_MISSING", () => {
   });
 });
 
+describe("iam-reference: WRITE_IN_READ_ONLY_DOCUMENT", () => {
+  const named = (name: string, ...statements: ReferenceStatement[]) =>
+    checkDocument(definition, { name, document: { Version: "2012-10-17", Statement: statements } });
+  const readsAndAWrite = [
+    allow("Reads", ["ec2:DescribeSecurityGroups", "ec2:DescribeSecurityGroupRules"], "*"),
+    allow("Write", "ec2:CreateTags", ec2("security-group/*")),
+  ];
+
+  test.each(["dev-consumer-bi.drift.json", "dev-consumer-bi.verify.json"])("flags a write in %s, naming its access level", (name) => {
+    const found = named(name, ...readsAndAWrite).filter((f) => f.finding === "WRITE_IN_READ_ONLY_DOCUMENT");
+    expect(found.map((f) => `${f.document} ${f.statement} ${f.action}: ${f.message}`)).toEqual([
+      `${name} Write ec2:CreateTags: the reference's access level of ec2:CreateTags is Tagging; a verify or drift document may allow Read and List actions only`,
+    ]);
+  });
+
+  test("lets a deploy document write, and a Deny statement name any action", () => {
+    expect(named("dev-consumer-bi.json", ...readsAndAWrite).filter((f) => f.finding === "WRITE_IN_READ_ONLY_DOCUMENT")).toEqual([]);
+    expect(
+      named("x.drift.json", { Sid: "NoWrites", Effect: "Deny", Action: "ec2:CreateTags", Resource: "*" }).filter(
+        (f) => f.finding === "WRITE_IN_READ_ONLY_DOCUMENT",
+      ),
+    ).toEqual([]);
+  });
+});
+
 describe("iam-reference: suppressions", () => {
   const finding = check(allow("Rules", "ec2:RevokeSecurityGroupIngress", ec2("security-group-rule/*")))[0];
   const suppression: ReferenceSuppression = {
@@ -377,7 +402,7 @@ describe("iam-reference: reading and reporting", () => {
         encoding: "utf8",
       });
     const ok = run("--definition", EXTRACT, PINNED);
-    expect(ok.stdout).toContain("12 documents, 0 open findings, 0 suppressed, 0 unused suppressions");
+    expect(ok.stdout).toContain("18 documents, 0 open findings, 0 suppressed, 0 unused suppressions");
     expect(ok.status).toBe(0);
 
     const dir = tempDir();
