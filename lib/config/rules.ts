@@ -6,7 +6,7 @@
  * rule is the reusable module's own (modules/redshift-endpoint/endpoint-name.ts):
  * the schema imports it from there, so the module and the config agree.
  */
-import { isIPv4, isIPv6 } from "node:net";
+import { BlockList, isIPv4, isIPv6 } from "node:net";
 
 /** AWS region codes in the `aws`, `aws-cn` and `aws-us-gov` partitions. */
 export const AWS_REGIONS: readonly string[] = [
@@ -125,4 +125,28 @@ function bigIntToIPv6(value: bigint): string {
     .join(":")
     .replace(/(^|:)0(:0)+(:|$)/, "::")
     .replace(/:{3,}/, "::");
+}
+
+/**
+ * Whether the network `cidr` lies inside one of `networks` (node's BlockList
+ * decides whether its address is in each; its prefix must be no shorter).
+ * An address family never lies inside the other's networks; a malformed
+ * CIDR lies inside none.
+ */
+export function cidrWithin(cidr: string, networks: readonly string[]): boolean {
+  const split = (c: string) => {
+    const m = /^([^/]+)\/(\d{1,3})$/.exec(c);
+    if (!m) return undefined;
+    const family = isIPv4(m[1]) ? ("ipv4" as const) : isIPv6(m[1]) ? ("ipv6" as const) : undefined;
+    return family === undefined ? undefined : { address: m[1], prefix: Number(m[2]), family };
+  };
+  const inner = split(cidr);
+  if (inner === undefined) return false;
+  return networks.some((n) => {
+    const outer = split(n);
+    if (outer === undefined || outer.family !== inner.family || inner.prefix < outer.prefix) return false;
+    const list = new BlockList();
+    list.addSubnet(outer.address, outer.prefix, outer.family);
+    return list.check(inner.address, inner.family);
+  });
 }

@@ -10,21 +10,21 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { deploySessionName } from "../../stacks/account-stack";
 import { defineCommand } from "../cli/command";
-import { type ExplainedStatement, explainStack, explainVerify } from "../iam/policies";
+import { type ExplainedStatement, explainDrift, explainStack, explainVerify } from "../iam/policies";
 import { VERIFY_SESSION_NAME } from "../operations/verify";
 import { CALL_LOG_FILE, type CallRecord, type ManifestRole, ROLE_MANIFEST_FILE, parseCallLog } from "./iam-enforcement";
 
 /** A stack's documents with their reasons, and the role each document sat on. */
 export interface StackGrants {
   readonly stackId: string;
-  readonly kind: "deploy" | "verify";
+  readonly kind: "deploy" | "verify" | "drift";
   readonly roleArn: string;
   readonly statements: readonly ExplainedStatement[];
 }
 
 export interface GrantComparison {
   readonly stackId: string;
-  readonly kind: "deploy" | "verify";
+  readonly kind: "deploy" | "verify" | "drift";
   readonly granted: readonly string[];
   readonly called: readonly string[];
   /** Called but not granted: each was a denial. */
@@ -61,12 +61,13 @@ export function compareGrantsWithCalls(grants: readonly StackGrants[], calls: re
   for (const c of calls) {
     for (const entry of byStack.values()) {
       const g = entry.grant;
-      const session = g.kind === "deploy" ? deploySessionName(g.stackId) : VERIFY_SESSION_NAME;
+      // drift's provider and its own lookups use the stack's deploy session name, on the stack's read-only role.
+      const session = g.kind === "verify" ? VERIFY_SESSION_NAME : deploySessionName(g.stackId);
       if (c.role === g.roleArn && c.session === session && c.action !== "sts:GetCallerIdentity") entry.called.add(c.action);
     }
   }
   // Stacks on one role share a session only for verify (one session name); there the role's documents together are what allowed a call.
-  const sessionKey = (g: StackGrants) => `${g.roleArn} ${g.kind === "deploy" ? deploySessionName(g.stackId) : VERIFY_SESSION_NAME}`;
+  const sessionKey = (g: StackGrants) => `${g.roleArn} ${g.kind === "verify" ? VERIFY_SESSION_NAME : deploySessionName(g.stackId)}`;
   const grantedBySession = new Map<string, Set<string>>();
   for (const { granted, grant } of byStack.values()) {
     const all = grantedBySession.get(sessionKey(grant)) ?? new Set<string>();
@@ -179,12 +180,13 @@ export function loadRecordedScenarios(dir: string): RecordedScenario[] {
       const grants: StackGrants[] = [];
       for (const role of roles)
         for (const policy of Object.keys(role.inlinePolicies)) {
-          const [stackId, verify] = policy.split(".");
+          const [stackId, document] = policy.split(".");
           const stackFile = path.join(scenario, `${stackId}.tf.json`);
-          if (!fs.existsSync(stackFile)) continue; // the state and inspector roles
+          if (!fs.existsSync(stackFile)) continue; // the state, inspector and console roles
           const stack = JSON.parse(fs.readFileSync(stackFile, "utf8"));
-          const explained = verify === "verify" ? explainVerify(stackId, stack) : explainStack(stackId, stack);
-          grants.push({ stackId, kind: verify === "verify" ? "verify" : "deploy", roleArn: role.roleArn, statements: explained.statements });
+          const kind = document === "verify" ? "verify" : document === "drift" ? "drift" : "deploy";
+          const explained = kind === "verify" ? explainVerify(stackId, stack) : kind === "drift" ? explainDrift(stackId, stack) : explainStack(stackId, stack);
+          grants.push({ stackId, kind, roleArn: role.roleArn, statements: explained.statements });
         }
       const log = path.join(scenario, CALL_LOG_FILE);
       return { name, grants, calls: parseCallLog(fs.readFileSync(log, "utf8"), log) };

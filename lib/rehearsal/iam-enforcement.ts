@@ -40,6 +40,17 @@ export const ROLE_MANIFEST_FILE = "role-policies.json";
 export const CALL_LOG_FILE = "calls.jsonl";
 export const STATE_POLICY_FILE = "terraform-state.json";
 export const INSPECTOR_POLICY_FILE = "inspector.json";
+/**
+ * The role a person at the console has in each account: anything goes. The
+ * drift scenarios make their hand changes through it; it is no stack's role,
+ * so granted-vs-called leaves its calls out.
+ */
+export const CONSOLE_ROLE_NAME = "redshift-endpoints-emulator-console";
+export const CONSOLE_POLICY_FILE = "console.json";
+export const CONSOLE_POLICY = {
+  Version: "2012-10-17",
+  Statement: [{ Sid: "APersonAtTheConsole", Effect: "Allow", Action: "*", Resource: "*" }],
+} as const;
 
 export class IamEnforcementError extends Error {}
 
@@ -56,22 +67,17 @@ export function verifyRoleArn(roleArn: string): string {
   return `${roleArn}-verify`;
 }
 
-/** The stacks of one environment with the role each assumes. */
-export function stackRoles(config: Config, environment: string): Array<{ stackId: string; accountId: string; roleArn: string }> {
+/** The stacks of one environment with the role each assumes, and the read-only role the config names, if any. */
+export function stackRoles(config: Config, environment: string): Array<{ stackId: string; accountId: string; roleArn: string; readOnlyRoleArn?: string }> {
   const env = config.environments[environment];
   const stacks = [
-    { stackId: producerStackId(environment), accountId: env.producer.accountId, roleArn: env.producer.roleArn, where: `environments.${environment}.producer` },
-    ...env.consumers.map((c, i) => ({
-      stackId: consumerStackId(environment, c.name),
-      accountId: c.accountId,
-      roleArn: c.roleArn,
-      where: `environments.${environment}.consumers[${i}]`,
-    })),
+    { stackId: producerStackId(environment), ...env.producer, where: `environments.${environment}.producer` },
+    ...env.consumers.map((c, i) => ({ stackId: consumerStackId(environment, c.name), ...c, where: `environments.${environment}.consumers[${i}]` })),
   ];
   return stacks.map((s) => {
     if (s.roleArn === undefined)
       throw new IamEnforcementError(`${s.where}.roleArn is not set; rehearsing under the generated policies needs the role each stack assumes`);
-    return { stackId: s.stackId, accountId: s.accountId, roleArn: s.roleArn };
+    return { stackId: s.stackId, accountId: s.accountId, roleArn: s.roleArn, ...(s.readOnlyRoleArn ? { readOnlyRoleArn: s.readOnlyRoleArn } : {}) };
   });
 }
 
@@ -111,14 +117,19 @@ export function roleManifest(config: Config, environment: string): ManifestRole[
     roles.set(roleArn, policies);
   };
   const accounts = new Set<string>();
-  for (const { stackId, accountId, roleArn } of stackRoles(config, environment)) {
+  for (const { stackId, accountId, roleArn, readOnlyRoleArn } of stackRoles(config, environment)) {
     add(roleArn, stackId, `${stackId}.json`);
     add(verifyRoleArn(roleArn), `${stackId}.verify`, `${stackId}.verify.json`);
+    // A stack's read-only role holds its drift document only, as a user's would (docs/day-two.md).
+    if (readOnlyRoleArn !== undefined) add(readOnlyRoleArn, `${stackId}.drift`, `${stackId}.drift.json`);
     accounts.add(accountId);
   }
   const backend = config.environments[environment].backend;
   if (backend?.type === "s3" && backend.roleArn !== undefined) add(backend.roleArn, "terraform-state", STATE_POLICY_FILE);
-  for (const account of [...accounts].sort()) add(`arn:aws:iam::${account}:role/${INSPECTOR_ROLE_NAME}`, "inspect", INSPECTOR_POLICY_FILE);
+  for (const account of [...accounts].sort()) {
+    add(`arn:aws:iam::${account}:role/${INSPECTOR_ROLE_NAME}`, "inspect", INSPECTOR_POLICY_FILE);
+    add(`arn:aws:iam::${account}:role/${CONSOLE_ROLE_NAME}`, "console", CONSOLE_POLICY_FILE);
+  }
   return [...roles.entries()].map(([roleArn, inlinePolicies]) => ({ roleArn, inlinePolicies }));
 }
 
@@ -131,6 +142,7 @@ export function writeRoleManifest(dir: string, config: Config, environment: stri
   const backend = config.environments[environment].backend;
   if (backend?.type === "s3") writeFileSync(join(dir, STATE_POLICY_FILE), `${JSON.stringify(statePolicy(backend.bucket, backend.keyPrefix), null, 2)}\n`);
   writeFileSync(join(dir, INSPECTOR_POLICY_FILE), `${JSON.stringify(INSPECTOR_POLICY, null, 2)}\n`);
+  writeFileSync(join(dir, CONSOLE_POLICY_FILE), `${JSON.stringify(CONSOLE_POLICY, null, 2)}\n`);
   const roles = roleManifest(config, environment);
   for (const role of roles)
     for (const file of Object.values(role.inlinePolicies)) {

@@ -27,10 +27,11 @@ import {
   startEmulator,
   withEmulatorEnv,
 } from "./emulator";
-import { type Engine, engineEnvironment, findEngine, providerNotice, toolchainCacheDir } from "./engine";
+import { EMULATOR_WORK_DIR_VAR, type Engine, engineEnvironment, findEngine, providerNotice, toolchainCacheDir } from "./engine";
 import { rehearseFlagOptions, rehearseFlagValues } from "./emulator-options";
 import { defineCommand } from "../cli/command";
 import { CONFIG_VARIABLES, configFileOf } from "../cli/environment";
+import type { DriftReport } from "../operations/drift-report";
 import { environmentStackIds } from "../operations/environment";
 import { CALL_LOG_FILE, type CallRecord, INSPECTOR_ROLE_NAME, deniedCalls, parseCallLog, verifyConfig, writeRoleManifest } from "./iam-enforcement";
 import { type WorldSnapshot, diffSnapshots, snapshotWorld } from "./world";
@@ -234,6 +235,9 @@ export function startCommand(
   return { child, done };
 }
 
+/** What `npm run drift -- <env> --json` prints. */
+export type DriftJson = DriftReport & { readonly drift: boolean };
+
 /** One environment's rehearsal: the scratch folder, the emulator and the engine, and each step as a method. */
 export class Rehearsal {
   /** The validated user config. */
@@ -434,6 +438,39 @@ export class Rehearsal {
     const outcome = await this.run(stepName, "npm", ["run", "--silent", "verify", "--", this.options.environment], this.options.repoRoot, env);
     if (outcome.exitCode !== 0) throw new StepFailure(stepName, this.withDenials(`npm run verify exited ${outcome.exitCode}:\n${outcome.output.trim()}`));
     return outcome;
+  }
+
+  /**
+   * `npm run --silent <args>` from the project folder, as a user runs it
+   * against the emulator: AWS_ENDPOINT_URL set, no engine of their own, and
+   * the rehearsal's scratch folder as the work folder, so the command's synth
+   * output and local state are the rehearsal's.
+   */
+  npm(stepName: string, args: readonly string[], env: Record<string, string> = {}): Promise<CommandOutcome> {
+    const childEnv = this.childEnv({ [EMULATOR_WORK_DIR_VAR]: this.options.scratchDir, ...env });
+    delete childEnv.TERRAFORM_BINARY_NAME;
+    return startCommand("npm", ["run", "--silent", ...args], {
+      cwd: this.options.repoRoot,
+      env: childEnv,
+      logFile: this.logFile(stepName),
+      echo: this.options.echo,
+    }).done;
+  }
+
+  /**
+   * `npm run drift -- <env> --json` as a user runs it: under each stack's
+   * readOnlyRoleArn (under `enforceIam`, roles that hold the drift documents
+   * only). Returns its exit code and its report; throws StepFailure when it
+   * printed no report.
+   */
+  async drift(stepName = "drift"): Promise<{ exitCode: number; report: DriftJson; output: string }> {
+    const outcome = await this.npm(stepName, ["drift", "--", this.options.environment, "--json"]);
+    const start = outcome.output.indexOf("{\n");
+    try {
+      return { exitCode: outcome.exitCode, report: JSON.parse(outcome.output.slice(start)) as DriftJson, output: outcome.output };
+    } catch {
+      throw new StepFailure(stepName, this.withDenials(`npm run drift exited ${outcome.exitCode} with no report:\n${outcome.output.trim()}`));
+    }
   }
 
   /** The folder cdktf synthesized stack `stackId` into. */

@@ -10,6 +10,7 @@ import { type Command, type CommandIo, STANDARD_EXITS, UsageError, parseCommand,
 import { generateCommand } from "../../lib/docs/generated";
 import { iamPoliciesCommand } from "../../lib/iam/policies";
 import { adoptCommand } from "../../lib/operations/adopt";
+import { driftCommand } from "../../lib/operations/drift";
 import { environmentCommands } from "../../lib/operations/environment";
 import { verifyCommand } from "../../lib/operations/verify";
 import { grantsCommand } from "../../lib/rehearsal/granted-vs-called";
@@ -21,6 +22,7 @@ import { REPORT_COMMANDS } from "../../lib/reports/commands";
 const COMMANDS: ReadonlyArray<Command> = [
   verifyCommand,
   adoptCommand,
+  driftCommand(),
   ...Object.values(environmentCommands()),
   rehearseCommand,
   iamPoliciesCommand,

@@ -5,13 +5,22 @@
  * itself runs in the deploy scenarios.
  */
 import { loadConfig } from "../../lib/config";
-import { INSPECTOR_ROLE_NAME, deniedCalls, parseCallLog, roleManifest, statePolicy, verifyConfig, verifyRoleArn } from "../../lib/rehearsal/iam-enforcement";
+import {
+  CONSOLE_ROLE_NAME,
+  INSPECTOR_ROLE_NAME,
+  deniedCalls,
+  parseCallLog,
+  roleManifest,
+  statePolicy,
+  verifyConfig,
+  verifyRoleArn,
+} from "../../lib/rehearsal/iam-enforcement";
 
 const S3_FIXTURE = "test/scenarios/fixtures/s3.json";
 const CONSUMERS_FIXTURE = "test/scenarios/fixtures/consumers.json";
 
 describe("the roles the emulator seeds", () => {
-  test("each stack's role holds exactly its deploy document, its verify role the verify document, the state role the state policy", () => {
+  test("each stack's role holds exactly its deploy document, its verify role the verify document, the state role the state policy; each account has an inspector and a console", () => {
     expect(roleManifest(loadConfig(S3_FIXTURE), "s3")).toEqual([
       { roleArn: "arn:aws:iam::111111111111:role/redshift-endpoints-deploy", inlinePolicies: { "s3-producer": "s3-producer.json" } },
       { roleArn: "arn:aws:iam::111111111111:role/redshift-endpoints-deploy-verify", inlinePolicies: { "s3-producer.verify": "s3-producer.verify.json" } },
@@ -22,8 +31,22 @@ describe("the roles the emulator seeds", () => {
       },
       { roleArn: "arn:aws:iam::444444444444:role/redshift-endpoints-state", inlinePolicies: { "terraform-state": "terraform-state.json" } },
       { roleArn: `arn:aws:iam::111111111111:role/${INSPECTOR_ROLE_NAME}`, inlinePolicies: { inspect: "inspector.json" } },
+      { roleArn: `arn:aws:iam::111111111111:role/${CONSOLE_ROLE_NAME}`, inlinePolicies: { console: "console.json" } },
       { roleArn: `arn:aws:iam::222222222222:role/${INSPECTOR_ROLE_NAME}`, inlinePolicies: { inspect: "inspector.json" } },
+      { roleArn: `arn:aws:iam::222222222222:role/${CONSOLE_ROLE_NAME}`, inlinePolicies: { console: "console.json" } },
     ]);
+  });
+
+  test("a stack's readOnlyRoleArn holds its drift document, and only that", () => {
+    const config = loadConfig(S3_FIXTURE);
+    const env = config.environments.s3;
+    const withReadOnly = {
+      ...config,
+      environments: { s3: { ...env, consumers: env.consumers.map((c) => ({ ...c, readOnlyRoleArn: "arn:aws:iam::222222222222:role/read" })) } },
+    };
+    expect(roleManifest(withReadOnly, "s3").find((r) => r.roleArn === "arn:aws:iam::222222222222:role/read")?.inlinePolicies).toEqual({
+      "s3-consumer-bi.drift": "s3-consumer-bi.drift.json",
+    });
   });
 
   test("stacks that assume the same role put each of their documents on it, as separate inline policies", () => {
