@@ -7,6 +7,7 @@
  */
 import { benchCommand, benchDeployCommand } from "../../lib/bench/commands";
 import { type Command, type CommandIo, STANDARD_EXITS, UsageError, parseCommand, runCommand, usageText } from "../../lib/cli/command";
+import { environmentsCommand } from "../../lib/cli/environments";
 import { generateCommand } from "../../lib/docs/generated";
 import { iamPoliciesCommand } from "../../lib/iam/policies";
 import { adoptCommand } from "../../lib/operations/adopt";
@@ -22,6 +23,7 @@ const COMMANDS: ReadonlyArray<Command> = [
   verifyCommand,
   adoptCommand,
   ...Object.values(environmentCommands()),
+  environmentsCommand,
   rehearseCommand,
   iamPoliciesCommand,
   benchCommand,
