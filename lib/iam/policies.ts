@@ -21,6 +21,7 @@ import { CONFIG_VARIABLES, configFileOf } from "../cli/environment";
 import { loadConfig } from "../config";
 import { synthesizeConfig } from "../synth/parallel-synth";
 import { type ActionReason, DRIFT_GRANTS, FREE_TYPES, GRANTS, type Grant, type GrantFactory, type StackContext, VERIFY_GRANTS } from "./grants";
+import { checkGitHubRepository, writePipelinePolicies } from "./pipeline";
 
 /** A synthesized stack (`cdk.tf.json`), read field by field with optional chaining. */
 // biome-ignore lint/suspicious/noExplicitAny: synthesized Terraform JSON has no static type; every read is guarded
@@ -291,7 +292,7 @@ export function writePolicies(synthDir: string, destDir: string): string[] {
   });
 }
 
-/** `npm run iam-policies -- --out DIR [--config FILE]`. */
+/** `npm run iam-policies -- --out DIR [--config FILE] [--github-repository OWNER/REPO]`. */
 export const iamPoliciesCommand = defineCommand(
   {
     name: "iam-policies",
@@ -299,23 +300,37 @@ export const iamPoliciesCommand = defineCommand(
       "Synthesizes the configured environments into a temporary folder and writes, per AWS stack, DIR/<stackId>.json: the\n" +
       "least-privilege policy its deploy role needs, derived from the resource types in the stack; DIR/<stackId>.verify.json:\n" +
       "the read-only policy npm run verify needs for that stack; and DIR/<stackId>.drift.json: the read-only policy of the\n" +
-      "stack's readOnlyRoleArn (npm run drift, npm run diff -- --read-only).",
+      "stack's readOnlyRoleArn (npm run drift, npm run diff -- --read-only). With --github-repository, also the GitHub Actions\n" +
+      "pipeline's roles: DIR/<env>.pipeline-{apply,read}.json and their trust policies, and the trust statement of each role\n" +
+      "they assume, in DIR/trust (lib/iam/pipeline.ts).",
     positionals: [],
     options: {
       out: { type: "string", value: "DIR", description: "where to write the documents (required)" },
       config: { type: "string", value: "FILE", description: "config file (default: REDSHIFT_ENDPOINTS_CONFIG or config/environments.json)" },
+      "github-repository": {
+        type: "string",
+        value: "OWNER/REPO",
+        description: "also write the pipeline's OIDC roles for this repository, as its OIDC subject claim spells it (default: none)",
+      },
     },
     environment: CONFIG_VARIABLES,
-    more: "See docs/iam.md.",
+    more: "See docs/iam.md and examples/github-actions/README.md.",
   },
   async ({ values }, io) => {
     if (values.out === undefined) throw new UsageError("--out DIR is required");
+    const repository = values["github-repository"];
+    if (repository !== undefined) checkGitHubRepository(repository);
     const config = loadConfig(values.config ?? configFileOf(io));
     const work = mkdtempSync(join(tmpdir(), "iam-policies-"));
     try {
       const outdir = join(work, "cdktf.out");
       synthesizeConfig(config, { outdir, stateDir: io.cwd });
       for (const file of writePolicies(outdir, resolve(io.cwd, values.out))) io.stdout(`wrote ${file}\n`);
+      if (repository !== undefined) {
+        const pipeline = writePipelinePolicies(config, repository, resolve(io.cwd, values.out));
+        for (const file of pipeline.written) io.stdout(`wrote ${file}\n`);
+        for (const note of pipeline.notes) io.stderr(`${note}\n`);
+      }
       return 0;
     } finally {
       rmSync(work, { recursive: true, force: true });

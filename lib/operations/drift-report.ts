@@ -344,7 +344,7 @@ export function formatReport(report: DriftReport): string {
   if (rows.length > 0) {
     const header = ["STACK", "RESOURCE", "ATTRIBUTE", "STATE OR CONFIG", "AWS", "CHANGE", "SECURITY"];
     const cells = rows.map((r) => [r.stack, r.address, r.attribute, r.expected, r.actual, r.change, r.security ?? ""]);
-    const width = header.map((h, i) => Math.min(60, Math.max(h.length, ...cells.map((c) => c[i].length))));
+    const width = header.map((h, i) => Math.min(80, Math.max(h.length, ...cells.map((c) => c[i].length))));
     const line = (c: string[]) =>
       c
         .map((v, i) => (i === c.length - 1 ? v : v.padEnd(width[i])))

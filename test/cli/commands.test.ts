@@ -7,6 +7,7 @@
  */
 import { benchCommand, benchDeployCommand } from "../../lib/bench/commands";
 import { type Command, type CommandIo, STANDARD_EXITS, UsageError, parseCommand, runCommand, usageText } from "../../lib/cli/command";
+import { environmentsCommand } from "../../lib/cli/environments";
 import { generateCommand } from "../../lib/docs/generated";
 import { iamPoliciesCommand } from "../../lib/iam/policies";
 import { adoptCommand } from "../../lib/operations/adopt";
@@ -24,6 +25,7 @@ const COMMANDS: ReadonlyArray<Command> = [
   adoptCommand,
   driftCommand(),
   ...Object.values(environmentCommands()),
+  environmentsCommand,
   rehearseCommand,
   iamPoliciesCommand,
   benchCommand,
