@@ -1,7 +1,9 @@
 /**
  * The commands of lib/bench: `npm run bench` (synth and the test tiers
  * against the framework floor, index.ts) and `npm run bench:deploy` (three
- * consumers against one, deployed for real against the emulator, deploy.ts).
+ * consumers against one, deployed for real against the emulator, deploy.ts)
+ * and `npm run bench:drift` (npm run drift at 1, 3 and 10 consumers beside a
+ * plain plan, drift.ts).
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -13,6 +15,8 @@ import { startEmulator } from "../rehearsal/emulator";
 import { findEngine, providerNotice, toolchainCacheDir } from "../rehearsal/engine";
 import { Rehearsal } from "../rehearsal/rehearse";
 import { DEFAULT_DEPLOY_BENCH, formatDeployBench, runDeployBench } from "./deploy";
+import { type CpuStep, DRIFT_TARGETS, driftBenchPasses, formatDriftBench, runDriftBench } from "./drift";
+import { driftBenchConfig } from "./generated-config";
 import { type Options, runBench } from "./index";
 
 /** A whole number of at least `min`, from an option's text. */
@@ -129,5 +133,118 @@ export const benchDeployCommand = defineCommand(
     const result = await runDeployBench(deploy, options, (line) => io.stderr(`[bench:deploy] ${line}\n`));
     io.stdout(formatDeployBench(result));
     return result.pass ? 0 : 1;
+  },
+);
+
+/** CPU seconds (user + system) of a program and its children, and its wall time: bash's `times` after it exits. */
+async function cpuOf(rehearsal: Rehearsal, step: string, command: string, args: readonly string[], cwd: string): Promise<CpuStep> {
+  const outcome = await rehearsal.run(`cpu ${step}`, "bash", ["-c", '"$@" >/dev/null 2>&1; status=$?; times; exit $status', "bash", command, ...args], cwd);
+  if (outcome.exitCode !== 0) throw new Error(`${step} failed (exit ${outcome.exitCode}):\n${outcome.output}`);
+  const children = outcome.output.trim().split("\n").at(-1) ?? "";
+  const seconds = [...children.matchAll(/(\d+)m([\d.]+)s/g)].reduce((n, m) => n + Number(m[1]) * 60 + Number(m[2]), 0);
+  return { step, cpuSeconds: seconds, wallSeconds: outcome.seconds };
+}
+
+export const benchDriftCommand = defineCommand(
+  {
+    name: "bench:drift",
+    summary:
+      "npm run drift at 1, 3 and 10 consumers, each environment deployed once against its own emulator, beside a plain plan of\n" +
+      "the same stacks side by side (the floor), in interleaved rounds; medians and ranges, targets 3 within 1.5x of 1 and\n" +
+      "10 within 3x, and where one stack's CPU goes.",
+    positionals: [],
+    options: {
+      rounds: { type: "string", value: "N", description: "rounds of every size (default 3)" },
+    },
+    exits: {
+      usage: 2,
+      failed: 1,
+      meanings: [
+        [0, "every target held, or is out of reach here and drift scales within 1.25x of the plain plan"],
+        [1, "a target failed, a run failed or found drift (its scratch folder kept), or no toolchain"],
+        [2, "bad usage"],
+      ],
+    },
+    more: "See docs/benchmark.md.",
+  },
+  async ({ values }, io) => {
+    const rounds = values.rounds === undefined ? 3 : wholeNumber("rounds", values.rounds, 1);
+    const engine = findEngine(toolchainCacheDir(io.env.XDG_CACHE_HOME, os.homedir()));
+    if (typeof engine === "string") throw new Error(`bench:drift cannot run: ${engine}`);
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "redshift-endpoints-bench-drift-"));
+    const configFile = path.join(work, "environments.json");
+    fs.writeFileSync(configFile, JSON.stringify(driftBenchConfig(DRIFT_TARGETS.map((t) => t.consumers)), null, 2));
+    const rehearsals = new Map<number, Rehearsal>();
+    const log = (line: string) => io.stderr(`[bench:drift] ${line}\n`);
+    let ok = false;
+    try {
+      for (const { consumers } of DRIFT_TARGETS) {
+        const rehearsal = new Rehearsal({
+          repoRoot: io.cwd,
+          configFile,
+          environment: `drift${consumers}`,
+          engine,
+          scratchDir: path.join(work, `drift${consumers}`),
+          launchEmulator: (seedConfigFile) => startEmulator({ seedConfigFile, port: 0, projectDir: io.cwd }),
+          baseEnv: io.env,
+        });
+        rehearsals.set(consumers, rehearsal);
+        await rehearsal.start();
+        const deployed = await rehearsal.deploy();
+        log(`drift${consumers}: deployed ${consumers} consumer(s) in ${deployed.seconds.toFixed(1)} s`);
+      }
+      const run = async (consumers: number) => {
+        const rehearsal = rehearsals.get(consumers) as Rehearsal;
+        const drift = await rehearsal.npm("bench drift", ["drift", "--", rehearsal.options.environment]);
+        if (drift.exitCode !== 0) throw new Error(`drift${consumers}: npm run drift exited ${drift.exitCode}:\n${drift.output.trim()}`);
+        const started = Date.now();
+        const plans = await Promise.all(
+          rehearsal.allStacks.map((stack) =>
+            rehearsal.run(
+              `bench plan ${stack}`,
+              engine.terraformBinary,
+              ["plan", "-input=false", "-lock=false", "-no-color", "-detailed-exitcode"],
+              rehearsal.stackDir(stack),
+            ),
+          ),
+        );
+        const failed = plans.findIndex((p) => p.exitCode !== 0);
+        if (failed >= 0)
+          throw new Error(`drift${consumers}: plain plan of ${rehearsal.allStacks[failed]} exited ${plans[failed].exitCode}:\n${plans[failed].output.trim()}`);
+        return { drift: drift.seconds, plan: (Date.now() - started) / 1000 };
+      };
+      const results = await runDriftBench(run, rounds, log);
+      const one = rehearsals.get(1) as Rehearsal;
+      const stackDir = path.join(one.options.scratchDir, "cdktf.out.drift", "stacks", one.stacks.consumers[0]);
+      const tofu = engine.terraformBinary;
+      const whole = await cpuOf(
+        one,
+        "npm run drift, all of it (2 stacks and node)",
+        "npm",
+        ["run", "--silent", "drift", "--", one.options.environment],
+        io.cwd,
+      );
+      const steps = [
+        await cpuOf(one, "init", tofu, ["init", "-input=false", "-no-color"], stackDir),
+        await cpuOf(one, "plan -refresh-only", tofu, ["plan", "-refresh-only", "-input=false", "-lock=false", "-no-color", "-out=bench.tfplan"], stackDir),
+        await cpuOf(one, "show -json", tofu, ["show", "-json", "bench.tfplan"], stackDir),
+        await cpuOf(one, "plan -refresh=false", tofu, ["plan", "-refresh=false", "-input=false", "-lock=false", "-no-color", "-out=bench.tfplan"], stackDir),
+        await cpuOf(one, "show -json (the second)", tofu, ["show", "-json", "bench.tfplan"], stackDir),
+      ];
+      const floor = await cpuOf(
+        one,
+        "a plain plan of the stack (the floor)",
+        tofu,
+        ["plan", "-input=false", "-lock=false", "-no-color"],
+        one.stackDir(one.stacks.consumers[0]),
+      );
+      io.stdout(formatDriftBench(results, { whole, steps, floor }, os.availableParallelism()));
+      ok = true;
+      return driftBenchPasses(results) ? 0 : 1;
+    } finally {
+      for (const r of rehearsals.values()) await r.stop();
+      if (ok) fs.rmSync(work, { recursive: true, force: true });
+      else io.stderr(`Logs and state are kept in ${work}/\n`);
+    }
   },
 );

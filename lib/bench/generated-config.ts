@@ -45,3 +45,36 @@ export function stacksIn(configFile: string): number {
   const config = JSON.parse(fs.readFileSync(configFile, "utf8")) as { environments: Record<string, { consumers: unknown[] }> };
   return Object.values(config.environments).reduce((n, env) => n + 1 + env.consumers.length, 0);
 }
+
+/**
+ * The environments `npm run bench:drift` measures: `drift1`, `drift3` and
+ * `drift10`, each with its own cluster in account 111111111111 and 1, 3 or 10
+ * consumers alike, spread over two consumer accounts (five VPCs each at 10),
+ * within the default quotas (2 grantees per cluster, 5 endpoints per
+ * authorization).
+ */
+export function driftBenchConfig(sizes: readonly number[]): unknown {
+  const producer = "111111111111";
+  const environments: Record<string, unknown> = {};
+  for (const size of sizes) {
+    const name = `drift${size}`;
+    environments[name] = {
+      region: "eu-west-1",
+      producer: { accountId: producer, roleArn: roleArn(producer), clusterIdentifier: `lake-${name}`, port: 5439 },
+      consumers: Array.from({ length: size }, (_, i) => {
+        const consumerAccount = i % 2 === 0 ? "222222222222" : "333333333333";
+        const k = size * 100 + i; // unique over the file
+        return {
+          name: `c${i + 1}`,
+          accountId: consumerAccount,
+          roleArn: roleArn(consumerAccount),
+          vpcId: `vpc-${hex17(0x3000000 + k)}`,
+          subnetIds: [`subnet-${hex17(0x4000000 + k)}`],
+          endpointName: `lake-${name}-c${i + 1}`,
+          allowedCidrs: [`10.${(k >> 8) & 255}.${k & 255}.0/24`],
+        };
+      }),
+    };
+  }
+  return { environments };
+}

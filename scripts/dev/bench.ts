@@ -1,5 +1,5 @@
-/** `npm run bench` and `npm run bench:deploy`: lib/bench/commands.ts. */
+/** `npm run bench`, `npm run bench:deploy` and `npm run bench:drift`: lib/bench/commands.ts. */
 import { runMain } from "../../lib/cli/command";
-import { benchCommand, benchDeployCommand } from "../../lib/bench/commands";
+import { benchCommand, benchDeployCommand, benchDriftCommand } from "../../lib/bench/commands";
 
-runMain({ synth: benchCommand, deploy: benchDeployCommand });
+runMain({ synth: benchCommand, deploy: benchDeployCommand, drift: benchDriftCommand });

@@ -5,7 +5,7 @@
  * here: --help exits 0 with the usage written from its spec, and a bad
  * command line exits with its usage code before anything runs.
  */
-import { benchCommand, benchDeployCommand } from "../../lib/bench/commands";
+import { benchCommand, benchDeployCommand, benchDriftCommand } from "../../lib/bench/commands";
 import { type Command, type CommandIo, STANDARD_EXITS, UsageError, parseCommand, runCommand, usageText } from "../../lib/cli/command";
 import { environmentsCommand } from "../../lib/cli/environments";
 import { generateCommand } from "../../lib/docs/generated";
@@ -30,6 +30,7 @@ const COMMANDS: ReadonlyArray<Command> = [
   iamPoliciesCommand,
   benchCommand,
   benchDeployCommand,
+  benchDriftCommand,
   generateCommand,
   grantsCommand,
   parityRecordCommand,
