@@ -217,13 +217,6 @@ export const benchDriftCommand = defineCommand(
       const one = rehearsals.get(1) as Rehearsal;
       const stackDir = path.join(one.options.scratchDir, "cdktf.out.drift", "stacks", one.stacks.consumers[0]);
       const tofu = engine.terraformBinary;
-      const whole = await cpuOf(
-        one,
-        "npm run drift, all of it (2 stacks and node)",
-        "npm",
-        ["run", "--silent", "drift", "--", one.options.environment],
-        io.cwd,
-      );
       const steps = [
         await cpuOf(one, "init", tofu, ["init", "-input=false", "-no-color"], stackDir),
         await cpuOf(one, "plan -refresh-only", tofu, ["plan", "-refresh-only", "-input=false", "-lock=false", "-no-color", "-out=bench.tfplan"], stackDir),
@@ -238,7 +231,7 @@ export const benchDriftCommand = defineCommand(
         ["plan", "-input=false", "-lock=false", "-no-color"],
         one.stackDir(one.stacks.consumers[0]),
       );
-      io.stdout(formatDriftBench(results, { whole, steps, floor }, os.availableParallelism()));
+      io.stdout(formatDriftBench(results, { steps, floor }, os.availableParallelism()));
       ok = true;
       return driftBenchPasses(results) ? 0 : 1;
     } finally {

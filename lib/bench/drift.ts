@@ -100,9 +100,8 @@ export interface CpuStep {
   readonly wallSeconds: number;
 }
 
-/** The CPU measures: the whole drift command, each step of one consumer stack's check, and a plain plan of that stack. */
+/** The CPU measures: each step of one consumer stack's check, and a plain plan of that stack. */
 export interface DriftCpu {
-  readonly whole: CpuStep;
   readonly steps: readonly CpuStep[];
   readonly floor: CpuStep;
 }
@@ -126,7 +125,6 @@ export function formatDriftBench(results: readonly DriftSizeResult[], cpu: Drift
     ...cpu.steps.map((c) => [c.step, s(c.cpuSeconds), s(c.wallSeconds), `${Math.round((100 * c.cpuSeconds) / stepsCpu)}%`]),
     ["all steps of the stack", s(stepsCpu), "-", "100%"],
     [cpu.floor.step, s(cpu.floor.cpuSeconds), s(cpu.floor.wallSeconds), "-"],
-    [cpu.whole.step, s(cpu.whole.cpuSeconds), s(cpu.whole.wallSeconds), "-"],
   ];
   return [
     `npm run drift against a plain plan of the same stacks, side by side, on ${cores} core(s); seconds, median (range):`,
