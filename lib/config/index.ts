@@ -63,14 +63,23 @@ export type StackRoles = "deploy" | "read-only";
 /**
  * The config as `npm run drift` and `npm run diff -- --read-only` synthesize
  * it: every stack's provider assumes its `readOnlyRoleArn`, or its `roleArn`
- * when it has none. Nothing else changes, so the plans are the deploy's plans.
+ * when it has none, and so does the S3 backend (state and the consumers'
+ * remote state). Nothing else changes, so the plans are the deploy's plans.
  */
 export function withReadOnlyRoles(config: Config): Config {
   const readOnly = <T extends { roleArn?: string; readOnlyRoleArn?: string }>(stack: T): T => ({ ...stack, roleArn: stack.readOnlyRoleArn ?? stack.roleArn });
   return {
     ...config,
     environments: Object.fromEntries(
-      Object.entries(config.environments).map(([name, env]) => [name, { ...env, producer: readOnly(env.producer), consumers: env.consumers.map(readOnly) }]),
+      Object.entries(config.environments).map(([name, env]) => [
+        name,
+        {
+          ...env,
+          producer: readOnly(env.producer),
+          consumers: env.consumers.map(readOnly),
+          ...(env.backend?.type === "s3" ? { backend: readOnly(env.backend) } : {}),
+        },
+      ]),
     ),
   };
 }

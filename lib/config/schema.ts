@@ -181,6 +181,11 @@ export const BackendSchema = z
           })
           .describe("Each stack's state is <keyPrefix>/<stackId>.tfstate."),
         roleArn: roleArn.optional().describe("Role assumed to read and write state. @default the ambient credentials"),
+        readOnlyRoleArn: roleArn
+          .optional()
+          .describe(
+            "Role that npm run drift and npm run diff -- --read-only assume to read state: s3:ListBucket and s3:GetObject only, as they take no lock. @default roleArn",
+          ),
       })
       .describe("State in S3, one key per stack, encrypted, locked with S3's lock file."),
     z

@@ -625,7 +625,12 @@ export const VERIFY_GRANTS: Readonly<Record<"producer" | "consumer", GrantFactor
  * (lib/iam/policies.ts, explainDrift) is the provider's read grants plus these.
  */
 export const DRIFT_GRANTS: Readonly<Record<"producer" | "consumer", GrantFactory>> = {
-  producer: (): Grant[] => [],
+  producer: (ctx): Grant[] => [
+    {
+      statement: inRegion(new Redshift("DriftEndpointAuthorizations").allow().toDescribeEndpointAuthorization(), ctx),
+      why: { "redshift:DescribeEndpointAuthorization": provider(["read"], "drift: the cluster's grants to accounts the config does not name") },
+    },
+  ],
   consumer: (ctx): Grant[] => [
     {
       statement: inRegion(new Ec2("DriftIngressRules").allow().toDescribeSecurityGroupRules(), ctx),

@@ -124,12 +124,15 @@ export const PIPELINE_REASONS: Readonly<Record<string, PipelineReason>> = {
     why: "the S3 backend reads and writes state, and takes its lock, as backend.roleArn, assumed from the pipeline's credentials",
     source: IAM_CROSS_ACCOUNT,
   },
+  AssumeStateReadRole: {
+    why: "npm run diff --read-only and npm run drift read state as backend.readOnlyRoleArn (by default backend.roleArn), taking no lock",
+    source: IAM_CROSS_ACCOUNT,
+  },
   ListStateBucket: { why: "the S3 backend lists the bucket (no backend.roleArn: the pipeline's credentials reach the state)", source: S3_BACKEND },
   ReadWriteStateAndLock: { why: "the S3 backend reads and writes each stack's state and its lock file", source: S3_BACKEND },
   DeleteLockFile: { why: "the S3 backend releases the lock by deleting the lock file", source: S3_BACKEND },
-  ReadState: { why: "a plan reads each stack's state (and the producer's, through the consumers' remote state) and the lock file", source: S3_BACKEND },
-  TakeAndReleaseLock: {
-    why: "a plan takes the state's lock (writes the lock file) and releases it (deletes it); it writes no state",
+  ReadState: {
+    why: "a read-only plan reads each stack's state (and the producer's, through the consumers' remote state); it takes no lock (-lock=false), so it writes nothing",
     source: S3_BACKEND,
   },
   RedshiftEndpointsPipeline: {
@@ -237,7 +240,9 @@ function assumeRoles(sid: string, roleArns: readonly string[]): Sts {
 function stateStatements(env: PipelineEnvironment, kind: PipelineKind): Array<Sts | S3> {
   const backend = env.backend;
   if (backend?.type !== "s3") return [];
-  if (backend.roleArn !== undefined) return [assumeRoles("AssumeStateRole", [backend.roleArn])];
+  if (kind === "apply" && backend.roleArn !== undefined) return [assumeRoles("AssumeStateRole", [backend.roleArn])];
+  const readRole = backend.readOnlyRoleArn ?? backend.roleArn;
+  if (kind === "read" && readRole !== undefined) return [assumeRoles("AssumeStateReadRole", [readRole])];
   const { bucket, keyPrefix } = backend;
   if (kind === "apply") {
     return [
@@ -246,10 +251,10 @@ function stateStatements(env: PipelineEnvironment, kind: PipelineKind): Array<St
       new S3("DeleteLockFile").allow().toDeleteObject().onObject(bucket, `${keyPrefix}/*.tflock`, env.partition),
     ];
   }
+  // npm run diff --read-only and npm run drift plan with -lock=false: reading is all the read role does to state.
   return [
     new S3("ListStateBucket").allow().toListBucket().onBucket(bucket, env.partition),
     new S3("ReadState").allow().toGetObject().onObject(bucket, `${keyPrefix}/*`, env.partition),
-    new S3("TakeAndReleaseLock").allow().toPutObject().toDeleteObject().onObject(bucket, `${keyPrefix}/*.tflock`, env.partition),
   ];
 }
 
@@ -309,8 +314,9 @@ export function stackRoleTrust(envs: readonly PipelineEnvironment[]): RoleTrust[
   for (const env of envs) {
     for (const role of env.deployRoles) add(role, pipelineRoleArn(env, "apply"));
     for (const role of env.readOnlyRoles) add(role, pipelineRoleArn(env, "read"));
-    if (env.backend?.type === "s3" && env.backend.roleArn !== undefined)
-      for (const kind of PIPELINE_KINDS) add(env.backend.roleArn, pipelineRoleArn(env, kind));
+    if (env.backend?.type === "s3" && env.backend.roleArn !== undefined) add(env.backend.roleArn, pipelineRoleArn(env, "apply"));
+    const stateReadRole = env.backend?.type === "s3" ? (env.backend.readOnlyRoleArn ?? env.backend.roleArn) : undefined;
+    if (stateReadRole !== undefined) add(stateReadRole, pipelineRoleArn(env, "read"));
   }
   return [...trusted.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
@@ -344,7 +350,12 @@ export interface PipelineDocuments {
  * request's plan would run with deploy permissions.
  */
 export function readRoleWarning(env: PipelineEnvironment): string | undefined {
-  const shared = sorted(env.readOnlyRoles.filter((r) => env.deployRoles.includes(r)));
+  const backend = env.backend?.type === "s3" ? env.backend : undefined;
+  const writesState =
+    backend?.roleArn !== undefined && backend.readOnlyRoleArn === undefined
+      ? [`${backend.roleArn} (the state role, which writes state; set backend.readOnlyRoleArn)`]
+      : [];
+  const shared = [...sorted(env.readOnlyRoles.filter((r) => env.deployRoles.includes(r))), ...writesState];
   if (shared.length === 0) return undefined;
   return `warning: ${env.name}'s read role (${pipelineRoleName(env.name, "read")}) may assume deploy roles (${shared.join(", ")}): a stack without readOnlyRoleArn is read with its roleArn, so a pull request's plan and the drift check would run with deploy permissions; give each stack a read-only role`;
 }

@@ -1,13 +1,18 @@
 /**
  * What `npm run drift` reports, from what the engine and AWS said: pure.
  *
- * Two plans per stack, both read-only (lib/operations/drift.ts runs them):
- * - a refresh-only plan: its `resource_drift` is what changed in AWS outside
- *   Terraform, the state's value against AWS's;
- * - a plan without refresh: its `resource_changes` are the config not yet
- *   deployed, the config's value against the state's (which the refresh-only
- *   plan holds to AWS's).
- * And what no state holds, found through the AWS SDK: ingress rules on a
+ * One plan per stack, refreshed and never applied (lib/operations/drift.ts
+ * runs it). Its `resource_changes` are what a deploy would change, AWS's value
+ * against the config's; its `resource_drift` is what the refresh found changed
+ * outside Terraform, the state's value against AWS's (what a refresh-only plan
+ * reports: the same refresh). A change a deploy would make is:
+ * - outside Terraform, when the refresh found that attribute changed: the row
+ *   says what the state held and what AWS holds now;
+ * - not deployed yet, otherwise: the row says what the config says and what
+ *   AWS holds.
+ * What the refresh found changed and a deploy would leave alone (an
+ * authorization's endpoint_count, which AWS raises as endpoints are created)
+ * is not drift. And what no state holds, found through the AWS SDK: ingress rules on a
  * consumer's security group that no rule resource holds, and endpoints to the
  * cluster in a consumer's account that no consumer stack holds.
  *
@@ -138,13 +143,13 @@ export function differences(
 
 /**
  * A tag changed by hand shows twice: in `tags_all` (every tag, the provider's
- * default_tags included, before and after) and in `tags` (the resource's own,
- * where the provider now finds a value default_tags did not set). Keep the
- * `tags_all` row: its before is what was really there.
+ * default_tags included) and in `tags` (the resource's own, where the provider
+ * now finds a value default_tags did not set). Keep the `tags_all` row: its
+ * values are what was really there. `aws` is AWS's side of each difference.
  */
-function withoutRepeatedTags<T extends { path: string; after: unknown }>(diffs: T[]): T[] {
-  const all = new Map(diffs.filter((d) => d.path.startsWith("tags_all.")).map((d) => [d.path.slice("tags_all.".length), JSON.stringify(d.after)]));
-  return diffs.filter((d) => !(d.path.startsWith("tags.") && all.get(d.path.slice("tags.".length)) === JSON.stringify(d.after)));
+function withoutRepeatedTags<T extends { path: string; aws: unknown }>(diffs: T[]): T[] {
+  const all = new Map(diffs.filter((d) => d.path.startsWith("tags_all.")).map((d) => [d.path.slice("tags_all.".length), JSON.stringify(d.aws)]));
+  return diffs.filter((d) => !(d.path.startsWith("tags.") && all.get(d.path.slice("tags.".length)) === JSON.stringify(d.aws)));
 }
 
 /** Why AWS's value of an attribute matters for security, if it does. */
@@ -164,102 +169,79 @@ export function securityOf(type: string, attribute: string, actual: unknown, exp
   return undefined;
 }
 
-const REMEDY = {
-  outside: "npm run deploy puts back what the state holds",
-  pending: "npm run deploy applies it",
-} as const;
-
-/**
- * The attributes the config sets, per resource address (the plan's
- * `configuration`), and the tags, which the provider's default_tags set for
- * every resource. A refresh also reports attributes only AWS sets
- * (an authorization's endpoint_count, which the consumers' endpoints raise):
- * those follow from what was deployed and are not drift.
- */
-function configuredAttributes(plan: PlanJson): ReadonlyMap<string, ReadonlySet<string>> {
-  return new Map(
-    (plan.configuration?.root_module?.resources ?? []).map((r) => [r.address, new Set([...Object.keys(r.expressions ?? {}), "tags", "tags_all"])]),
-  );
+/** Whether `flags` (a plan's before_sensitive or after_sensitive) marks `path` or a parent of it sensitive. */
+function sensitiveAt(flags: unknown, path: string): boolean {
+  let node = flags;
+  for (const key of path.split(".")) {
+    if (node === true) return true;
+    if (!isObject(node)) return false;
+    node = node[key];
+  }
+  return node === true;
 }
 
-/** The rows of one stack's two plans. */
-export function planRows(expected: StackExpectations, refreshOnly: PlanJson, pending: PlanJson): DriftRow[] {
+/** A value as a row shows it, masked where the plan marks it sensitive. */
+const shown = (value: unknown, flags: unknown, path: string) => (sensitiveAt(flags, path) ? "(sensitive)" : show(value));
+
+/** The rows of one stack's plan: one row per attribute a deploy would change, outside Terraform or not deployed yet. */
+export function planRows(expected: StackExpectations, plan: PlanJson): DriftRow[] {
   const rows: DriftRow[] = [];
-  const configured = configuredAttributes(refreshOnly);
-  for (const r of refreshOnly.resource_drift ?? []) {
+  const drifted = new Map((plan.resource_drift ?? []).filter((r) => r.mode === "managed").map((r) => [r.address, r]));
+  const row = (r: ResourceChange, fields: Omit<DriftRow, "stack" | "address">): DriftRow => ({ stack: expected.stack, address: r.address, ...fields });
+  for (const r of plan.resource_changes ?? []) {
     if (r.mode !== "managed") continue;
-    const { actions, before, after } = r.change;
-    if (actions.includes("delete") && after === null) {
-      rows.push({
-        stack: expected.stack,
-        address: r.address,
-        attribute: "(resource)",
-        expected: `exists${before?.id ? ` (${show(before.id)})` : ""}`,
-        actual: "gone",
-        change: "outside Terraform",
-        security: r.type === "aws_redshift_endpoint_access" ? "a missing endpoint" : undefined,
-        remedy: "npm run deploy creates it again",
-      });
-      continue;
-    }
-    const skip = OWNED_ELSEWHERE[r.type] ?? [];
-    const set = configured.get(r.address.replace(/\[[^\]]*\]$/, ""));
-    for (const d of withoutRepeatedTags(differences(before, after))) {
-      const top = d.path.split(".")[0];
-      if (skip.includes(top) || (set !== undefined && !set.has(top))) continue;
-      rows.push({
-        stack: expected.stack,
-        address: r.address,
-        attribute: d.path,
-        expected: show(d.before),
-        actual: show(d.after),
-        change: "outside Terraform",
-        security: securityOf(r.type, d.path, d.after, expected),
-        remedy: REMEDY.outside,
-      });
-    }
-  }
-  for (const r of pending.resource_changes ?? []) {
-    if (r.mode !== "managed") continue;
-    const { actions, before, after, after_unknown } = r.change;
+    const { actions, before, after, after_unknown, before_sensitive, after_sensitive } = r.change;
     if (actions.length === 1 && (actions[0] === "no-op" || actions[0] === "read")) continue;
+    const outside = drifted.get(r.address);
     if (actions.includes("create") && before === null) {
-      rows.push({
-        stack: expected.stack,
-        address: r.address,
-        attribute: "(resource)",
-        expected: "in the config",
-        actual: "absent",
-        change: "not deployed yet",
-        remedy: "npm run deploy creates it",
-      });
+      const gone = outside !== undefined && outside.change.after === null;
+      rows.push(
+        gone
+          ? row(r, {
+              attribute: "(resource)",
+              expected: `exists${outside.change.before?.id ? ` (${show(outside.change.before.id)})` : ""}`,
+              actual: "gone",
+              change: "outside Terraform",
+              security: r.type === "aws_redshift_endpoint_access" ? "a missing endpoint" : undefined,
+              remedy: "npm run deploy creates it again",
+            })
+          : row(r, { attribute: "(resource)", expected: "in the config", actual: "absent", change: "not deployed yet", remedy: "npm run deploy creates it" }),
+      );
       continue;
     }
     if (actions.includes("delete") && after === null) {
-      rows.push({
-        stack: expected.stack,
-        address: r.address,
-        attribute: "(resource)",
-        expected: "not in the config",
-        actual: "exists",
-        change: "not deployed yet",
-        remedy: "npm run deploy destroys it",
-      });
+      rows.push(
+        row(r, { attribute: "(resource)", expected: "not in the config", actual: "exists", change: "not deployed yet", remedy: "npm run deploy destroys it" }),
+      );
       continue;
     }
     const replace = actions.includes("delete") && actions.includes("create");
-    for (const d of withoutRepeatedTags(differences(before, after, after_unknown))) {
+    const changedOutside = new Map((outside ? differences(outside.change.before, outside.change.after) : []).map((d) => [d.path, d] as const));
+    const skip = OWNED_ELSEWHERE[r.type] ?? [];
+    // AWS's value is the plan's before: a tag changed by hand shows once, on tags_all.
+    for (const d of withoutRepeatedTags(differences(before, after, after_unknown).map((x) => ({ ...x, aws: x.before })))) {
+      if (skip.includes(d.path.split(".")[0])) continue;
       if (d.after === "(known after apply)" && !replace) continue; // computed, follows from another row
-      rows.push({
-        stack: expected.stack,
-        address: r.address,
-        attribute: d.path,
-        expected: show(d.after),
-        actual: show(d.before),
-        change: "not deployed yet",
-        security: securityOf(r.type, d.path, d.before, expected),
-        remedy: replace ? "npm run deploy replaces the resource" : REMEDY.pending,
-      });
+      const o = changedOutside.get(d.path);
+      rows.push(
+        o
+          ? row(r, {
+              attribute: d.path,
+              expected: shown(o.before, outside?.change.before_sensitive, d.path),
+              actual: shown(o.after, outside?.change.after_sensitive, d.path),
+              change: "outside Terraform",
+              security: securityOf(r.type, d.path, o.after, expected),
+              remedy: replace ? "npm run deploy replaces the resource" : "npm run deploy puts back what the state holds",
+            })
+          : row(r, {
+              attribute: d.path,
+              expected: shown(d.after, after_sensitive, d.path),
+              actual: shown(d.before, before_sensitive, d.path),
+              change: "not deployed yet",
+              security: securityOf(r.type, d.path, d.before, expected),
+              remedy: replace ? "npm run deploy replaces the resource" : "npm run deploy applies it",
+            }),
+      );
     }
   }
   return rows;
@@ -296,6 +278,24 @@ export function extraIngressRows(expected: StackExpectations, groupAddress: stri
       remedy: `no state holds it, so npm run deploy leaves it: aws ec2 revoke-security-group-ingress --group-id ${groupId} --security-group-rule-ids ${rule.ruleId}`,
     };
   });
+}
+
+/** Rows for grants on the producer's cluster to accounts the config does not name. */
+export function extraGrantRows(
+  producer: StackExpectations,
+  clusterIdentifier: string,
+  extra: ReadonlyArray<{ readonly account: string; readonly vpcIds: readonly string[] }>,
+): DriftRow[] {
+  return extra.map((g) => ({
+    stack: producer.stack,
+    address: `grant to ${g.account}`,
+    attribute: "(resource)",
+    expected: "absent",
+    actual: g.vpcIds.length ? `allows ${g.vpcIds.join(", ")}` : "allows all the account's VPCs",
+    change: "outside Terraform",
+    security: "an extra account in the grant",
+    remedy: `no state holds it, so npm run deploy leaves it: add the account to the config, or revoke it (aws redshift revoke-endpoint-access --cluster-identifier ${clusterIdentifier} --account ${g.account})`,
+  }));
 }
 
 /** Rows for the endpoints to the cluster in a consumer's account that no consumer stack holds. */

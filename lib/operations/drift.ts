@@ -4,15 +4,20 @@
  * stack's `readOnlyRoleArn`.
  *
  * 1. Synthesizes the environment's stacks into their own folder
- *    (`cdktf.out.drift`), each provider assuming its read-only role
- *    (lib/config withReadOnlyRoles); the deploy's `cdktf.out` is left alone.
+ *    (`cdktf.out.drift/<environment>`), each provider assuming its read-only
+ *    role (lib/config withReadOnlyRoles); the deploy's `cdktf.out` is left alone.
  * 2. Checks every stack side by side, as a deploy applies the consumers:
- *    `init`, a refresh-only plan and a plan without refresh (both `-lock=false`,
- *    neither applied: the state and AWS are never written), each read back
- *    with `show -json` (lib/operations/drift-report.ts turns them into rows).
- * 3. Asks AWS, through the same read-only roles, what no state holds: ingress
- *    rules on a consumer's security group beside its rule resources, and
- *    endpoints to the cluster in a consumer's account beside the stacks'.
+ *    `init`, then one plan, refreshed, `-lock=false`, never applied (the state
+ *    and AWS are never written), read back with `show -json`. Its
+ *    `resource_drift` is what a refresh-only plan reports (the same refresh),
+ *    its `resource_changes` what a deploy would change; one engine run answers
+ *    both, where a refresh-only plan and a plan without refresh took two and
+ *    twice the CPU (docs/benchmark.md, drift). lib/operations/drift-report.ts
+ *    turns it into rows.
+ * 3. Asks AWS, through the same read-only roles, what no state holds: grants
+ *    on the cluster to accounts the config does not name, ingress rules on a
+ *    consumer's security group beside its rule resources, and endpoints to the
+ *    cluster in a consumer's account beside the stacks'.
  *
  * Exit 0: no drift; 2: drift; 1: a stack could not be checked, or the command
  * itself could not run (bad usage included: a pipeline reading 2 as drift must
@@ -21,14 +26,14 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { DescribeSecurityGroupRulesCommand } from "@aws-sdk/client-ec2";
-import { DescribeEndpointAccessCommand } from "@aws-sdk/client-redshift";
+import { DescribeEndpointAccessCommand, DescribeEndpointAuthorizationCommand } from "@aws-sdk/client-redshift";
 import { deploySessionName } from "../../stacks/account-stack";
 import { type StackTarget, awsClientFactory } from "../aws/clients";
 import { isAwsError } from "../aws/errors";
 import { type Command, defineCommand } from "../cli/command";
 import { CONFIG_VARIABLES, configFileOf, selectEnvironment } from "../cli/environment";
 import { capturedRunner } from "../cli/processes";
-import { type Adoption, type Config, type EnvironmentConfig, loadAdoptions, loadConfig, withReadOnlyRoles } from "../config";
+import { type Adoption, type Config, type EnvironmentConfig, UserError, loadAdoptions, loadConfig, withReadOnlyRoles } from "../config";
 import { consumerStackId, producerStackId } from "../config/layout";
 import { synthesizeConfig } from "../synth/parallel-synth";
 import { type EngineRunner, engineStep } from "./adoption-guard";
@@ -41,6 +46,7 @@ import {
   type UncheckedStack,
   driftExitCode,
   extraEndpointRows,
+  extraGrantRows,
   extraIngressRows,
   formatReport,
   planRows,
@@ -50,22 +56,24 @@ import {
 import type { EngineSelection } from "./environment";
 import { wantedGrants } from "./revoke-guard";
 
-/** Reads, through a consumer's read-only role, what no state holds. */
+/** Reads, through a stack's read-only role, what no state holds. */
 export interface DriftLookups {
+  /** The grants of the producer's cluster: grantee account and VPCs (none for all VPCs). */
+  readonly grants: (producer: StackTarget, clusterIdentifier: string) => Promise<Array<{ account: string; vpcIds: string[] }>>;
   /** The ingress rules of security group `groupId`; none when the group is gone. */
   readonly ingressRules: (consumer: StackTarget, groupId: string) => Promise<IngressRule[]>;
   /** The account's endpoints to `owner`'s cluster, in any VPC. */
   readonly endpoints: (consumer: StackTarget, owner: string, clusterIdentifier: string) => Promise<Array<{ name: string; vpcId: string }>>;
 }
 
-/** One stack's checked plans, and what its state holds. */
+/** One stack's checked plan, and what its state holds. */
 interface CheckedStack {
   readonly stack: string;
   readonly rows: DriftRow[];
-  readonly pending: PlanJson;
+  readonly plan: PlanJson;
 }
 
-const PLANS = { refresh: "drift-refresh.tfplan", pending: "drift-pending.tfplan" } as const;
+const PLAN_FILE = "drift.tfplan";
 
 /** A stack's target for the SDK: its read-only role, and the session name its provider uses. */
 function readOnlyTarget(
@@ -77,19 +85,17 @@ function readOnlyTarget(
   return { stack, role, accountId: s.accountId, roleArn: s.readOnlyRoleArn ?? s.roleArn, region };
 }
 
-/** Runs the two plans of one synthesized stack and reads them back; throws Error with the engine's output. */
+/** Plans one synthesized stack and reads the plan back; throws Error with the engine's output. */
 async function checkStack(stackDir: string, terraformBinary: string, run: EngineRunner, expected: StackExpectations): Promise<CheckedStack> {
   const step = (args: readonly string[]) => engineStep(run, terraformBinary, args, stackDir);
   try {
     await step(["init", "-input=false", "-no-color"]);
-    await step(["plan", "-refresh-only", "-input=false", "-lock=false", "-no-color", `-out=${PLANS.refresh}`]);
-    const refreshOnly = JSON.parse(await step(["show", "-json", PLANS.refresh])) as PlanJson;
-    await step(["plan", "-refresh=false", "-input=false", "-lock=false", "-no-color", `-out=${PLANS.pending}`]);
-    const pending = JSON.parse(await step(["show", "-json", PLANS.pending])) as PlanJson;
-    return { stack: expected.stack, rows: planRows(expected, refreshOnly, pending), pending };
+    await step(["plan", "-input=false", "-lock=false", "-no-color", `-out=${PLAN_FILE}`]);
+    const plan = JSON.parse(await step(["show", "-json", PLAN_FILE])) as PlanJson;
+    return { stack: expected.stack, rows: planRows(expected, plan), plan };
   } finally {
     // A saved plan holds a copy of the state: it does not outlive the check.
-    for (const plan of Object.values(PLANS)) fs.rmSync(path.join(stackDir, plan), { force: true });
+    fs.rmSync(path.join(stackDir, PLAN_FILE), { force: true });
   }
 }
 
@@ -128,7 +134,13 @@ export async function driftEnvironment(options: DriftOptions): Promise<DriftRepo
     expected: { stack: consumerStackId(envName, c.name), port: env.producer.port, allowedCidrs: c.allowedCidrs } as StackExpectations,
   }));
   const all = [producer, ...consumers.map((c) => c.expected)];
-  options.announce?.(`> checking ${all.map((s) => s.stack).join(", ")} side by side: a refresh-only plan and a plan without refresh each, read-only`);
+  const deployRoles = [
+    ...(env.producer.readOnlyRoleArn === undefined ? [producer.stack] : []),
+    ...consumers.filter((c) => c.consumer.readOnlyRoleArn === undefined).map((c) => c.expected.stack),
+  ];
+  if (deployRoles.length > 0)
+    options.announce?.(`NOTICE: ${deployRoles.join(", ")} name no readOnlyRoleArn: drift assumes their roleArn (the deploy role) instead (docs/day-two.md)`);
+  options.announce?.(`> checking ${all.map((s) => s.stack).join(", ")} side by side: one refreshed plan each, never applied, never locked`);
   const unchecked: UncheckedStack[] = [];
   const checked = await Promise.all(
     all.map((expected) =>
@@ -139,7 +151,7 @@ export async function driftEnvironment(options: DriftOptions): Promise<DriftRepo
     ),
   );
   const rows = checked.flatMap((c) => c?.rows ?? []);
-  if (options.lookups) rows.push(...(await notInState(options, env, consumers, checked, unchecked)));
+  if (options.lookups) rows.push(...(await notInState(options, env, producer, consumers, checked, unchecked)));
   return { environment: envName, stacks: all.map((s) => s.stack), rows: sortRows(rows), unchecked };
 }
 
@@ -147,6 +159,7 @@ export async function driftEnvironment(options: DriftOptions): Promise<DriftRepo
 async function notInState(
   options: DriftOptions,
   env: EnvironmentConfig,
+  producer: StackExpectations,
   consumers: ReadonlyArray<{ consumer: EnvironmentConfig["consumers"][number]; expected: StackExpectations }>,
   checked: ReadonlyArray<CheckedStack | undefined>,
   unchecked: UncheckedStack[],
@@ -154,11 +167,26 @@ async function notInState(
   const lookups = options.lookups as DriftLookups;
   const rows: DriftRow[] = [];
   const byStack = new Map(checked.filter((c): c is CheckedStack => c !== undefined).map((c) => [c.stack, c]));
+  // Grants to accounts the config does not name: no state holds them, and each opens the cluster to another account.
+  if (byStack.has(producer.stack)) {
+    try {
+      const grants = await lookups.grants(readOnlyTarget(producer.stack, "producer", env.producer, env.region), env.producer.clusterIdentifier);
+      rows.push(
+        ...extraGrantRows(
+          producer,
+          env.producer.clusterIdentifier,
+          grants.filter((g) => !producer.grants?.has(g.account)),
+        ),
+      );
+    } catch (e) {
+      unchecked.push({ stack: producer.stack, error: `reading the cluster's grants failed: ${(e as Error).message}` });
+    }
+  }
   const held = new Set<string>();
   for (const { consumer, expected } of consumers) {
     const state = byStack.get(expected.stack);
     if (state === undefined) continue;
-    const resources = stateResources(state.pending);
+    const resources = stateResources(state.plan);
     for (const r of resources) if (r.type === "aws_redshift_endpoint_access") held.add(String(r.values.endpoint_name));
     const group = resources.find((r) => r.type === "aws_security_group");
     if (group === undefined) continue;
@@ -204,6 +232,21 @@ async function notInState(
 
 /** The real lookups: the AWS SDK through each consumer's read-only role, in the session its provider uses. */
 export const awsDriftLookups: DriftLookups = {
+  grants: async (producer, clusterIdentifier) => {
+    const clients = awsClientFactory({ roleSessionName: deploySessionName(producer.stack) })(producer);
+    try {
+      const found: Array<{ account: string; vpcIds: string[] }> = [];
+      let Marker: string | undefined;
+      do {
+        const out = await clients.redshift.send(new DescribeEndpointAuthorizationCommand({ ClusterIdentifier: clusterIdentifier, Marker }));
+        for (const a of out.EndpointAuthorizationList ?? []) found.push({ account: a.Grantee ?? "?", vpcIds: a.AllowedAllVPCs ? [] : (a.AllowedVPCs ?? []) });
+        Marker = out.Marker;
+      } while (Marker);
+      return found;
+    } finally {
+      for (const c of [clients.redshift, clients.sts, clients.ec2]) c.destroy();
+    }
+  },
   ingressRules: async (consumer, groupId) => {
     const clients = awsClientFactory({ roleSessionName: deploySessionName(consumer.stack) })(consumer);
     try {
@@ -287,7 +330,11 @@ export function driftCommand(wiring: DriftWiring = {}): Command {
       const configFile = configFileOf(io);
       const config = loadConfig(configFile);
       const envName = positionals.environment;
-      selectEnvironment(config, envName, configFile);
+      const env = selectEnvironment(config, envName, configFile);
+      if (env.backend?.type === "cloud")
+        throw new UserError(
+          `environments.${envName}.backend is Terraform Cloud, where drift cannot keep its promises: a plan runs remotely as the workspace's run role (not readOnlyRoleArn) and a saved plan is a run that could be applied. Use Terraform Cloud's health assessments (docs/terraform-cloud.md).`,
+        );
       const engine = wiring.engineFor?.(io.env, io.cwd);
       if (engine?.notice) io.stderr(`${engine.notice}\n`);
       const output = engine?.args.includes("--output") ? engine.args[engine.args.indexOf("--output") + 1] : "cdktf.out";
@@ -296,7 +343,7 @@ export function driftCommand(wiring: DriftWiring = {}): Command {
         envName,
         config,
         adoption: loadAdoptions(configFile, config)[envName],
-        outdir: path.resolve(io.cwd, `${output}.drift`),
+        outdir: path.resolve(io.cwd, `${output}.drift`, envName),
         stateDir: path.resolve(io.cwd, stateDir),
         awsProviderVersion: engine?.env.REDSHIFT_ENDPOINTS_AWS_PROVIDER_VERSION ?? (io.env.REDSHIFT_ENDPOINTS_AWS_PROVIDER_VERSION || undefined),
         terraformBinary: engine?.terraformBinary ?? io.env.TERRAFORM_BINARY_NAME ?? "terraform",
@@ -305,7 +352,7 @@ export function driftCommand(wiring: DriftWiring = {}): Command {
         announce: (line) => io.stderr(`${line}\n`),
       });
       const exitCode = driftExitCode(report);
-      if (values.json) io.stdout(`${JSON.stringify({ ...report, drift: exitCode === 2 }, null, 2)}\n`);
+      if (values.json) io.stdout(`${JSON.stringify({ ...report, drift: report.rows.length > 0 }, null, 2)}\n`);
       else io.stdout(formatReport(report));
       return exitCode;
     },

@@ -128,7 +128,7 @@ export async function environmentCommand(options: EnvironmentCommandOptions): Pr
   selectEnvironment(config, envName, options.configFile);
   const engineArgs = (options.engine?.args ?? []).filter((a) => !extraArgs.includes(a));
   const stackIds = environmentStackIds(config, envName);
-  const args = [...extraArgs, ...engineArgs];
+  const args = options.roles === "read-only" ? readOnlyOutput([...extraArgs, ...engineArgs]) : [...extraArgs, ...engineArgs];
   const adoption = loadAdoptions(options.configFile, config)[envName];
   const env = config.environments[envName];
   const guarded = env.consumers
@@ -178,7 +178,8 @@ export async function environmentCommand(options: EnvironmentCommandOptions): Pr
     options.announce?.(`> npx ${step.cdktf.join(" ")}`);
     const exitCode = await options.spawn("npx", step.cdktf, {
       ...options.engine?.env,
-      ...(options.roles === "read-only" ? { REDSHIFT_ENDPOINTS_ROLES: "read-only" } : {}),
+      // A read-only plan takes no lock: its role may only read state (TF_CLI_ARGS_plan, the engine's own way to add plan arguments).
+      ...(options.roles === "read-only" ? { REDSHIFT_ENDPOINTS_ROLES: "read-only", TF_CLI_ARGS_plan: "-lock=false" } : {}),
     });
     if (exitCode !== 0) return exitCode;
   }
@@ -227,7 +228,7 @@ const CDKTF_SUMMARY: Readonly<Record<CdktfCommand, string>> = {
 const DIFF_OPTIONS = {
   "read-only": {
     type: "boolean",
-    description: "each stack's provider assumes its readOnlyRoleArn instead of roleArn (REDSHIFT_ENDPOINTS_ROLES=read-only)",
+    description: "each stack's provider (and the S3 backend) assumes its readOnlyRoleArn instead of roleArn, and the plan takes no lock",
   },
 } as const;
 
@@ -364,7 +365,7 @@ async function checkRevokes(
       lookups: revokeLookups,
     });
   } catch (e) {
-    return `Refusing to ${command} ${producer}: reading its state to check what it would revoke failed:\n${(e as Error).message.trim()}\nNothing of ${producer} was ${
+    return `Refusing to ${command} ${producer}: checking what it would revoke (its state, then AWS) failed:\n${(e as Error).message.trim()}\nNothing of ${producer} was ${
       command === "deploy" ? "applied" : "destroyed"
     }.`;
   }
@@ -409,6 +410,18 @@ function engineBinary(options: EnvironmentCommandOptions): string {
 }
 
 /** The folder cdktf synthesizes into: the value of `--output` among `args`, if any. */
+/**
+ * A read-only run synthesizes into `<output>.read-only`: its providers and
+ * backend assume other roles, and the engine refuses to init a folder whose
+ * backend changed (and the deploy's synth is left as it was).
+ */
+function readOnlyOutput(args: readonly string[]): string[] {
+  const out = `${outputArg(args) ?? "cdktf.out"}.read-only`;
+  const i = args.indexOf("--output");
+  if (i >= 0) return [...args.slice(0, i), "--output", out, ...args.slice(i + 2)];
+  return [...args.filter((a) => !a.startsWith("--output=")), "--output", out];
+}
+
 function outputArg(args: readonly string[]): string | undefined {
   const i = args.indexOf("--output");
   if (i >= 0) return args[i + 1];

@@ -16,8 +16,14 @@
  *   the producer's account (the API model: "The number of Redshift-managed VPC
  *   endpoints created for the authorization");
  * - some of its VPCs (the provider revokes them without Force, whatever
- *   force_delete says): the grantee's own endpoints in those VPCs, read in the
- *   grantee's account through a consumer stack's role.
+ *   force_delete says), AWS's AllowedVPCs included (a VPC authorized by hand
+ *   is in no state, and the provider revokes it too): the grantee's own
+ *   endpoints in those VPCs, read in the grantee's account through a consumer
+ *   stack's role.
+ * Every lookup first checks that its credentials are the target's account.
+ * What remains open: an endpoint created between this check and the apply
+ * (the check and cdktf plan apart), and whether EndpointCount counts an
+ * endpoint still creating (assumed).
  * With `producer.forceDeleteAuthorizations` a whole revoke is the user's
  * choice (Force deletes the endpoints) and is let through.
  *
@@ -25,6 +31,7 @@
  * through injected lookups) and the real lookups at the end.
  */
 import { DescribeEndpointAccessCommand, DescribeEndpointAuthorizationCommand } from "@aws-sdk/client-redshift";
+import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { deploySessionName } from "../../stacks/account-stack";
 import { type StackTarget, awsClientFactory } from "../aws/clients";
 import type { EnvironmentConfig } from "../config";
@@ -107,10 +114,18 @@ export function plannedRevokes(held: readonly HeldGrant[], cluster: string, want
   return revokes;
 }
 
-/** Reads what uses an authorization in AWS. */
+/** An authorization as AWS holds it. */
+export interface AwsAuthorization {
+  /** Its VPCs, or "all" when it allows every VPC of the account. */
+  readonly allowedVpcs: readonly string[] | "all";
+  /** "The number of Redshift-managed VPC endpoints created for the authorization" (the API model's EndpointCount). */
+  readonly endpointCount: number;
+}
+
+/** Reads what uses an authorization in AWS. Each lookup fails unless its credentials are the target's own account. */
 export interface RevokeLookups {
-  /** The authorization's EndpointCount, read in the producer's account. */
-  readonly endpointCount: (producer: StackTarget, clusterIdentifier: string, grantee: string) => Promise<number>;
+  /** The authorization, read in the producer's account; undefined when AWS holds none. */
+  readonly authorization: (producer: StackTarget, clusterIdentifier: string, grantee: string) => Promise<AwsAuthorization | undefined>;
   /** The grantee's endpoints to the cluster in `vpcIds`, read in the grantee's account. */
   readonly endpointsInVpcs: (consumer: StackTarget, owner: string, clusterIdentifier: string, vpcIds: readonly string[]) => Promise<string[]>;
 }
@@ -146,7 +161,7 @@ export async function usedRevokes(options: {
     try {
       if (revoke.vpcIds === "all") {
         if (env.producer.forceDeleteAuthorizations) continue;
-        const count = await options.lookups.endpointCount(producer, revoke.clusterIdentifier, revoke.account);
+        const count = (await options.lookups.authorization(producer, revoke.clusterIdentifier, revoke.account))?.endpointCount ?? 0;
         if (count > 0)
           used.push({
             revoke,
@@ -227,7 +242,7 @@ export async function resolveRevokes(options: {
   const step = (args: readonly string[]) => engineStep(options.run, options.terraformBinary, args, options.stackDir);
   await step(["init", "-input=false", "-no-color"]);
   const pulled = (await step(["state", "pull"])).trim();
-  const held = pulled === "" ? [] : heldGrants(JSON.parse(pulled));
+  const held = await withAwsVpcs(pulled === "" ? [] : heldGrants(JSON.parse(pulled)), options);
   const wanted = options.command === "destroy" ? new Map<string, readonly string[]>() : wantedGrants(options.env, options.adoption);
   const revokes = plannedRevokes(held, options.env.producer.clusterIdentifier, wanted);
   if (revokes.length === 0) return undefined;
@@ -243,20 +258,57 @@ export async function resolveRevokes(options: {
   );
 }
 
+/**
+ * The held grants with the VPCs AWS allows added: a VPC authorized by hand is
+ * in no state, but the provider's refresh reads AWS's AllowedVPCs into
+ * vpc_ids and its update then revokes what the config lacks, so the check must
+ * see it too (an endpoint may already sit in it). Throws when AWS cannot be read.
+ */
+async function withAwsVpcs(
+  held: readonly HeldGrant[],
+  options: { readonly envName: string; readonly env: EnvironmentConfig; readonly lookups: RevokeLookups },
+): Promise<HeldGrant[]> {
+  const { env, envName } = options;
+  const producer: StackTarget = {
+    stack: producerStackId(envName),
+    role: "producer",
+    accountId: env.producer.accountId,
+    roleArn: env.producer.roleArn,
+    region: env.region,
+  };
+  return Promise.all(
+    held.map(async (grant) => {
+      const aws = await options.lookups.authorization(producer, grant.clusterIdentifier, grant.account);
+      if (aws === undefined || aws.allowedVpcs === "all") return grant;
+      return { ...grant, vpcIds: [...new Set([...grant.vpcIds, ...aws.allowedVpcs])].sort() };
+    }),
+  );
+}
+
+/** Fails unless `clients`' credentials are `target`'s own account: a lookup in another account would see nothing, and let a revoke through. */
+async function expectAccount(clients: ReturnType<ReturnType<typeof awsClientFactory>>, target: StackTarget): Promise<void> {
+  const { Account } = await clients.sts.send(new GetCallerIdentityCommand({}));
+  if (Account !== target.accountId)
+    throw new Error(`the credentials for ${target.stack} are account ${Account}, not the stack's account ${target.accountId}; set its roleArn`);
+}
+
 /** The real lookups: the AWS SDK, through each stack's own role (its deploy session, as the deploy's other checks). */
 export const awsRevokeLookups: RevokeLookups = {
-  endpointCount: async (producer, clusterIdentifier, grantee) => {
+  authorization: async (producer, clusterIdentifier, grantee) => {
     const clients = awsClientFactory({
       roleSessionName: deploySessionName(producer.stack),
     })(producer);
     try {
+      await expectAccount(clients, producer);
       const out = await clients.redshift.send(
         new DescribeEndpointAuthorizationCommand({
           ClusterIdentifier: clusterIdentifier,
           Account: grantee,
         }),
       );
-      return out.EndpointAuthorizationList?.[0]?.EndpointCount ?? 0;
+      const found = out.EndpointAuthorizationList?.[0];
+      if (found === undefined) return undefined;
+      return { allowedVpcs: found.AllowedAllVPCs ? "all" : [...(found.AllowedVPCs ?? [])], endpointCount: found.EndpointCount ?? 0 };
     } finally {
       for (const c of [clients.redshift, clients.sts, clients.ec2]) c.destroy();
     }
@@ -266,6 +318,7 @@ export const awsRevokeLookups: RevokeLookups = {
       roleSessionName: deploySessionName(consumer.stack),
     })(consumer);
     try {
+      await expectAccount(clients, consumer);
       const names: string[] = [];
       for (const vpcId of vpcIds) {
         const out = await clients.redshift.send(

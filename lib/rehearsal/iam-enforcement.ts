@@ -39,6 +39,7 @@ export const ROLE_MANIFEST_FILE = "role-policies.json";
 /** The call log the rehearsal asks the emulator to write, in the same folder. */
 export const CALL_LOG_FILE = "calls.jsonl";
 export const STATE_POLICY_FILE = "terraform-state.json";
+export const STATE_READ_POLICY_FILE = "terraform-state-read.json";
 export const INSPECTOR_POLICY_FILE = "inspector.json";
 /**
  * The role a person at the console has in each account: anything goes. The
@@ -95,6 +96,15 @@ export function statePolicy(bucket: string, keyPrefix: string, partition = "aws"
   return { Version: "2012-10-17", Statement: statements.map((s) => s.toJSON()) as PolicyDocument["Statement"] };
 }
 
+/** What a read-only plan (drift, diff --read-only: no lock) does on the state bucket: lists it and reads state under the prefix. */
+export function stateReadPolicy(bucket: string, keyPrefix: string, partition = "aws"): PolicyDocument {
+  const statements = [
+    new S3("ListStateBucket").allow().toListBucket().onBucket(bucket, partition),
+    new S3("ReadState").allow().toGetObject().onObject(bucket, `${keyPrefix}/*`, partition),
+  ];
+  return { Version: "2012-10-17", Statement: statements.map((s) => s.toJSON()) as PolicyDocument["Statement"] };
+}
+
 /** The observer's read-only policy: every list and describe call emulator/world.py and the tests make. */
 export const INSPECTOR_POLICY = {
   Version: "2012-10-17",
@@ -126,6 +136,7 @@ export function roleManifest(config: Config, environment: string): ManifestRole[
   }
   const backend = config.environments[environment].backend;
   if (backend?.type === "s3" && backend.roleArn !== undefined) add(backend.roleArn, "terraform-state", STATE_POLICY_FILE);
+  if (backend?.type === "s3" && backend.readOnlyRoleArn !== undefined) add(backend.readOnlyRoleArn, "terraform-state-read", STATE_READ_POLICY_FILE);
   for (const account of [...accounts].sort()) {
     add(`arn:aws:iam::${account}:role/${INSPECTOR_ROLE_NAME}`, "inspect", INSPECTOR_POLICY_FILE);
     add(`arn:aws:iam::${account}:role/${CONSOLE_ROLE_NAME}`, "console", CONSOLE_POLICY_FILE);
@@ -140,7 +151,10 @@ export function roleManifest(config: Config, environment: string): ManifestRole[
  */
 export function writeRoleManifest(dir: string, config: Config, environment: string): ManifestRole[] {
   const backend = config.environments[environment].backend;
-  if (backend?.type === "s3") writeFileSync(join(dir, STATE_POLICY_FILE), `${JSON.stringify(statePolicy(backend.bucket, backend.keyPrefix), null, 2)}\n`);
+  if (backend?.type === "s3") {
+    writeFileSync(join(dir, STATE_POLICY_FILE), `${JSON.stringify(statePolicy(backend.bucket, backend.keyPrefix), null, 2)}\n`);
+    writeFileSync(join(dir, STATE_READ_POLICY_FILE), `${JSON.stringify(stateReadPolicy(backend.bucket, backend.keyPrefix), null, 2)}\n`);
+  }
   writeFileSync(join(dir, INSPECTOR_POLICY_FILE), `${JSON.stringify(INSPECTOR_POLICY, null, 2)}\n`);
   writeFileSync(join(dir, CONSOLE_POLICY_FILE), `${JSON.stringify(CONSOLE_POLICY, null, 2)}\n`);
   const roles = roleManifest(config, environment);

@@ -17,7 +17,7 @@ import { type CommandIo, runCommand } from "../../lib/cli/command";
 import { type Config, UserError, loadConfig } from "../../lib/config";
 import { PIPELINE_KINDS, PIPELINE_REASONS, type PipelineDocument, checkGitHubRepository, pipelineDocuments, pipelineRoleName } from "../../lib/iam/pipeline";
 import { iamPoliciesCommand } from "../../lib/iam/policies";
-import { statePolicy } from "../../lib/rehearsal/iam-enforcement";
+import { stateReadPolicy, statePolicy } from "../../lib/rehearsal/iam-enforcement";
 import { tempDir, validConfig } from "../helpers";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -192,7 +192,7 @@ describe("npm run iam-policies", () => {
 });
 
 describe("state on S3", () => {
-  test("without backend.roleArn, the apply role holds the state policy the rehearsal gives the state role, and the read role may write only the lock file", () => {
+  test("without backend.roleArn, the apply role holds the state policy the rehearsal gives the state role, and the read role may only read state", () => {
     const config = validConfig();
     config.environments.dev.backend = s3Backend();
     const documents = documentsOf(parsed(config));
@@ -202,21 +202,43 @@ describe("state on S3", () => {
     expect(documents.get("dev.pipeline-read.json")!.Statement.slice(1)).toEqual([
       { Sid: "ListStateBucket", Effect: "Allow", Action: ["s3:ListBucket"], Resource: "arn:aws:s3:::acme-tf-state" },
       { Sid: "ReadState", Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::acme-tf-state/rme/dev/*" },
-      { Sid: "TakeAndReleaseLock", Effect: "Allow", Action: ["s3:DeleteObject", "s3:PutObject"], Resource: "arn:aws:s3:::acme-tf-state/rme/dev/*.tflock" },
     ]);
+    expect(documents.get("dev.pipeline-read.json")!.Statement.slice(1)).toEqual(normalized(stateReadPolicy("acme-tf-state", "rme/dev")).Statement);
   });
 
-  test("with backend.roleArn, both roles may assume the state role, and the state role trusts both", () => {
+  test("with backend.roleArn alone, both roles assume the state role, and the read role is warned of: it could write state", () => {
     const config = validConfig();
     config.environments.dev.backend = s3Backend("arn:aws:iam::999999999999:role/tf-state");
     const documents = documentsOf(parsed(config));
-    for (const kind of PIPELINE_KINDS) {
-      expect(documents.get(`dev.pipeline-${kind}.json`)!.Statement.slice(1)).toEqual([
-        { Sid: "AssumeStateRole", Effect: "Allow", Action: ["sts:AssumeRole"], Resource: "arn:aws:iam::999999999999:role/tf-state" },
-      ]);
-    }
+    expect(documents.get("dev.pipeline-apply.json")!.Statement.slice(1)).toEqual([
+      { Sid: "AssumeStateRole", Effect: "Allow", Action: ["sts:AssumeRole"], Resource: "arn:aws:iam::999999999999:role/tf-state" },
+    ]);
+    expect(documents.get("dev.pipeline-read.json")!.Statement.slice(1)).toEqual([
+      { Sid: "AssumeStateReadRole", Effect: "Allow", Action: ["sts:AssumeRole"], Resource: "arn:aws:iam::999999999999:role/tf-state" },
+    ]);
     expect(documents.get("trust/999999999999.tf-state.json")!.Statement[0].Principal).toEqual({
       AWS: ["arn:aws:iam::111111111111:role/redshift-endpoints-github-dev-apply", "arn:aws:iam::111111111111:role/redshift-endpoints-github-dev-read"],
+    });
+    expect(pipelineDocuments(parsed(config), REPOSITORY).notes.join("\n")).toContain(
+      "arn:aws:iam::999999999999:role/tf-state (the state role, which writes state; set backend.readOnlyRoleArn)",
+    );
+  });
+
+  test("with backend.readOnlyRoleArn, the read role assumes it, and only it trusts the read role", () => {
+    const config = validConfig();
+    config.environments.dev.backend = {
+      ...s3Backend("arn:aws:iam::999999999999:role/tf-state"),
+      readOnlyRoleArn: "arn:aws:iam::999999999999:role/tf-state-read",
+    };
+    const documents = documentsOf(parsed(config));
+    expect(documents.get("dev.pipeline-read.json")!.Statement.slice(1)).toEqual([
+      { Sid: "AssumeStateReadRole", Effect: "Allow", Action: ["sts:AssumeRole"], Resource: "arn:aws:iam::999999999999:role/tf-state-read" },
+    ]);
+    expect(documents.get("trust/999999999999.tf-state.json")!.Statement[0].Principal).toEqual({
+      AWS: ["arn:aws:iam::111111111111:role/redshift-endpoints-github-dev-apply"],
+    });
+    expect(documents.get("trust/999999999999.tf-state-read.json")!.Statement[0].Principal).toEqual({
+      AWS: ["arn:aws:iam::111111111111:role/redshift-endpoints-github-dev-read"],
     });
   });
 });
@@ -234,7 +256,6 @@ describe("which environments, which roles", () => {
   });
 
   test("a stack's readOnlyRoleArn is what the read role assumes, and it trusts the read role alone; no warning then", () => {
-    // The schema of this branch has no readOnlyRoleArn yet (it comes with npm run drift): the loaded config is given one here.
     const config = parsed(validConfig());
     const env = config.environments.dev as any;
     env.producer.readOnlyRoleArn = "arn:aws:iam::111111111111:role/redshift-endpoints-read";

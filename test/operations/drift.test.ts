@@ -16,6 +16,7 @@ import {
   differences,
   driftExitCode,
   extraEndpointRows,
+  extraGrantRows,
   extraIngressRows,
   formatReport,
   planRows,
@@ -25,14 +26,23 @@ import { tempDir, validConfig } from "../helpers";
 const CONSUMER: StackExpectations = { stack: "dev-consumer-bi", port: 5439, allowedCidrs: ["10.20.0.0/16"] };
 const PRODUCER: StackExpectations = { stack: "dev-producer", port: 5439, grants: new Map([["222222222222", ["vpc-0a1b2c3d4e5f60718"]]]) };
 
-const drifted = (
-  address: string,
-  before: Record<string, unknown>,
-  after: Record<string, unknown> | null,
-  actions = after === null ? ["delete"] : ["update"],
-): PlanJson => ({
-  resource_drift: [{ address, mode: "managed", type: address.split(".")[0], change: { actions, before, after } }],
+type Values = Record<string, unknown>;
+const change = (address: string, actions: string[], before: Values | null, after: Values | null, extra: Values = {}) => ({
+  address,
+  mode: "managed",
+  type: address.split(".")[0],
+  change: { actions, before, after, ...extra },
 });
+/**
+ * A refreshed plan as `show -json` gives it: AWS holds `aws`, the state held
+ * `state` (the refresh's resource_drift, when they differ), the config wants
+ * `config` (the deploy's change, when AWS differs from it).
+ */
+function plan(address: string, state: Values | null, aws: Values | null, config: Values | null): PlanJson {
+  const drift = JSON.stringify(state) === JSON.stringify(aws) ? [] : [change(address, aws === null ? ["delete"] : ["update"], state, aws)];
+  const actions = aws === null ? ["create"] : config === null ? ["delete"] : JSON.stringify(aws) === JSON.stringify(config) ? ["no-op"] : ["update"];
+  return { resource_drift: drift, resource_changes: [change(address, actions, aws, config)] };
+}
 
 describe("cidrWithin", () => {
   test.each([
@@ -50,14 +60,16 @@ describe("cidrWithin", () => {
   });
 });
 
-describe("rows from the plans", () => {
-  test("a rule's CIDR widened outside Terraform is one row, flagged wider than allowedCidrs", () => {
-    const rule = { cidr_ipv4: "10.20.0.0/16", from_port: 5439, to_port: 5439, ip_protocol: "tcp", security_group_rule_id: "sgr-1" };
-    const rows = planRows(CONSUMER, drifted("aws_vpc_security_group_ingress_rule.ingress-10-20-0-0-16", rule, { ...rule, cidr_ipv4: "0.0.0.0/0" }), {});
+describe("rows from the plan", () => {
+  const RULE = "aws_vpc_security_group_ingress_rule.ingress-10-20-0-0-16";
+  const rule = { cidr_ipv4: "10.20.0.0/16", from_port: 5439, to_port: 5439, ip_protocol: "tcp", security_group_rule_id: "sgr-1" };
+
+  test("a rule's CIDR widened outside Terraform is one row, the state's value against AWS's, flagged wider than allowedCidrs", () => {
+    const rows = planRows(CONSUMER, plan(RULE, rule, { ...rule, cidr_ipv4: "0.0.0.0/0" }, rule));
     expect(rows).toEqual([
       {
         stack: "dev-consumer-bi",
-        address: "aws_vpc_security_group_ingress_rule.ingress-10-20-0-0-16",
+        address: RULE,
         attribute: "cidr_ipv4",
         expected: "10.20.0.0/16",
         actual: "0.0.0.0/0",
@@ -69,8 +81,7 @@ describe("rows from the plans", () => {
   });
 
   test("a port other than the cluster's and a protocol other than tcp are flagged", () => {
-    const rule = { from_port: 5439, to_port: 5439, ip_protocol: "tcp" };
-    const rows = planRows(CONSUMER, drifted("aws_vpc_security_group_ingress_rule.r", rule, { from_port: 0, to_port: 65535, ip_protocol: "-1" }), {});
+    const rows = planRows(CONSUMER, plan(RULE, rule, { ...rule, from_port: 0, to_port: 65535, ip_protocol: "-1" }, rule));
     expect(rows.map((r) => `${r.attribute}: ${r.security}`)).toEqual([
       "from_port: a port other than the cluster's (5439)",
       "ip_protocol: a protocol other than tcp on the cluster port (-1)",
@@ -78,66 +89,75 @@ describe("rows from the plans", () => {
     ]);
   });
 
-  test("an extra VPC in the grant is flagged naming it; the grant's endpoint_count, which AWS alone sets, is no drift", () => {
-    const plan: PlanJson = {
-      ...drifted(
-        "aws_redshift_endpoint_authorization.authorization-222222222222",
-        { vpc_ids: ["vpc-0a1b2c3d4e5f60718"], endpoint_count: 0, account: "222222222222" },
-        { vpc_ids: ["vpc-0a1b2c3d4e5f60718", "vpc-0fff"], endpoint_count: 1, account: "222222222222" },
-      ),
-      configuration: {
-        root_module: { resources: [{ address: "aws_redshift_endpoint_authorization.authorization-222222222222", expressions: { vpc_ids: {}, account: {} } }] },
-      },
-    };
-    expect(planRows(PRODUCER, plan, {}).map((r) => `${r.attribute}: ${r.expected} -> ${r.actual}: ${r.security}`)).toEqual([
+  test("an extra VPC in the grant is flagged naming it; the grant's endpoint_count, which AWS alone changes and a deploy leaves, is no drift", () => {
+    const address = "aws_redshift_endpoint_authorization.authorization-222222222222";
+    const state = { vpc_ids: ["vpc-0a1b2c3d4e5f60718"], endpoint_count: 0 };
+    const aws = { vpc_ids: ["vpc-0a1b2c3d4e5f60718", "vpc-0fff"], endpoint_count: 1 };
+    const rows = planRows(PRODUCER, plan(address, state, aws, { ...aws, vpc_ids: state.vpc_ids }));
+    expect(rows.map((r) => `${r.attribute}: ${r.expected} -> ${r.actual}: ${r.security}`)).toEqual([
       "vpc_ids: vpc-0a1b2c3d4e5f60718 -> vpc-0a1b2c3d4e5f60718, vpc-0fff: an extra VPC in the grant (vpc-0fff)",
     ]);
+    expect(planRows(PRODUCER, plan(address, { ...state }, { ...state, endpoint_count: 1 }, { ...state, endpoint_count: 1 }))).toEqual([]);
   });
 
   test("a resource deleted outside Terraform is one row; a missing endpoint is flagged", () => {
-    const endpoint = planRows(CONSUMER, drifted("aws_redshift_endpoint_access.endpoint_endpoint", { id: "lake-dev-bi" }, null), {});
-    expect(endpoint.map((r) => [r.attribute, r.expected, r.actual, r.security, r.remedy])).toEqual([
-      ["(resource)", "exists (lake-dev-bi)", "gone", "a missing endpoint", "npm run deploy creates it again"],
+    const endpoint = planRows(CONSUMER, plan("aws_redshift_endpoint_access.endpoint_endpoint", { id: "lake-dev-bi" }, null, { endpoint_name: "lake-dev-bi" }));
+    expect(endpoint.map((r) => [r.attribute, r.expected, r.actual, r.change, r.security, r.remedy])).toEqual([
+      ["(resource)", "exists (lake-dev-bi)", "gone", "outside Terraform", "a missing endpoint", "npm run deploy creates it again"],
     ]);
-    expect(planRows(CONSUMER, drifted("aws_route53_record.stable-name", { id: "Z_fin_CNAME" }, null), {})[0].security).toBeUndefined();
+    expect(planRows(CONSUMER, plan("aws_route53_record.stable-name", { id: "Z_fin_CNAME" }, null, { name: "fin" }))[0].security).toBeUndefined();
   });
 
   test("a tag changed by hand is one row, on tags_all, with the value that was there", () => {
+    const state = { tags: null, tags_all: { team: "data" } };
     const rows = planRows(
       CONSUMER,
-      drifted("aws_security_group.security-group", { tags: null, tags_all: { team: "data" } }, { tags: { team: "x" }, tags_all: { team: "x" } }),
-      {},
+      plan("aws_security_group.security-group", state, { tags: { team: "x" }, tags_all: { team: "x" } }, { tags: null, tags_all: { team: "data" } }),
     );
-    expect(rows.map((r) => `${r.attribute}: ${r.expected} -> ${r.actual}`)).toEqual(["tags_all.team: data -> x"]);
+    expect(rows.map((r) => `${r.attribute}: ${r.expected} -> ${r.actual} [${r.change}]`)).toEqual(["tags_all.team: data -> x [outside Terraform]"]);
   });
 
   test("the security group's ingress list is the rule resources' and the SDK's to report, not a row of its own", () => {
-    const rows = planRows(CONSUMER, drifted("aws_security_group.security-group", { ingress: [] }, { ingress: [{ cidr_blocks: ["0.0.0.0/0"] }] }), {});
+    const rows = planRows(CONSUMER, plan("aws_security_group.security-group", { ingress: [] }, { ingress: [{ cidr_blocks: ["0.0.0.0/0"] }] }, { ingress: [] }));
     expect(rows).toEqual([]);
   });
 
-  test("config not yet deployed: the config's value against the state's, and a new resource", () => {
+  test("an attribute the config leaves unset that a deploy would still put back is drift", () => {
+    const rows = planRows(CONSUMER, plan(RULE, { ...rule, description: "a" }, { ...rule, description: "b" }, { ...rule, description: "a" }));
+    expect(rows.map((r) => `${r.attribute}: ${r.expected} -> ${r.actual} [${r.change}]`)).toEqual(["description: a -> b [outside Terraform]"]);
+  });
+
+  test("config not yet deployed: the config's value against AWS's, and a new resource; a sensitive value is masked", () => {
     const pending: PlanJson = {
       resource_changes: [
-        {
-          address: "aws_vpc_security_group_ingress_rule.ingress-10-30-0-0-16",
-          mode: "managed",
-          type: "aws_vpc_security_group_ingress_rule",
-          change: { actions: ["create"], before: null, after: { cidr_ipv4: "10.30.0.0/16" } },
-        },
-        {
-          address: "aws_security_group.security-group",
-          mode: "managed",
-          type: "aws_security_group",
-          change: { actions: ["update"], before: { tags: { team: "a" }, arn: "x" }, after: { tags: { team: "b" }, arn: null }, after_unknown: { arn: true } },
-        },
-        { address: "data.aws_subnet.active-subnet", mode: "data", type: "aws_subnet", change: { actions: ["read"], before: null, after: {} } },
-        { address: "aws_redshift_subnet_group.g", mode: "managed", type: "aws_redshift_subnet_group", change: { actions: ["no-op"], before: {}, after: {} } },
-      ],
+        change("aws_vpc_security_group_ingress_rule.ingress-10-30-0-0-16", ["create"], null, { cidr_ipv4: "10.30.0.0/16" }),
+        change(
+          "aws_security_group.security-group",
+          ["update"],
+          { tags: { team: "a" }, arn: "x", secret: "s1" },
+          { tags: { team: "b" }, arn: null, secret: "s2" },
+          {
+            after_unknown: { arn: true },
+            before_sensitive: { secret: true },
+            after_sensitive: { secret: true },
+          },
+        ),
+        change("data.aws_subnet.active-subnet", ["read"], null, {}),
+        change("aws_redshift_subnet_group.g", ["no-op"], {}, {}),
+      ].map((c) => (c.address.startsWith("data.") ? { ...c, mode: "data" } : c)),
     };
-    expect(planRows(CONSUMER, {}, pending).map((r) => `${r.address} ${r.attribute}: ${r.expected} / ${r.actual} [${r.change}] ${r.remedy}`)).toEqual([
+    expect(planRows(CONSUMER, pending).map((r) => `${r.address} ${r.attribute}: ${r.expected} / ${r.actual} [${r.change}] ${r.remedy}`)).toEqual([
       "aws_vpc_security_group_ingress_rule.ingress-10-30-0-0-16 (resource): in the config / absent [not deployed yet] npm run deploy creates it",
+      "aws_security_group.security-group secret: (sensitive) / (sensitive) [not deployed yet] npm run deploy applies it",
       "aws_security_group.security-group tags.team: b / a [not deployed yet] npm run deploy applies it",
+    ]);
+  });
+
+  test("a change made outside Terraform and one not deployed yet, in one resource, are told apart", () => {
+    const rows = planRows(CONSUMER, plan(RULE, rule, { ...rule, cidr_ipv4: "10.20.5.0/24" }, { ...rule, description: "new" }));
+    expect(rows.map((r) => `${r.attribute} [${r.change}] ${r.security ?? "-"}`)).toEqual([
+      "cidr_ipv4 [outside Terraform] -",
+      "description [not deployed yet] -",
     ]);
   });
 
@@ -171,6 +191,22 @@ describe("rows for what no state holds", () => {
       { ruleId: "sgr-2", protocol: "tcp", fromPort: 5439, toPort: 5439, source: "10.20.5.0/24" },
     ]);
     expect(rows.map((r) => r.security)).toEqual(["ingress wider than allowedCidrs (10.20.0.0/16)", undefined]);
+  });
+
+  test("a grant to an account the config does not name is flagged, with the command that revokes it", () => {
+    expect(extraGrantRows(PRODUCER, "lake-dev", [{ account: "999999999999", vpcIds: [] }])).toEqual([
+      {
+        stack: "dev-producer",
+        address: "grant to 999999999999",
+        attribute: "(resource)",
+        expected: "absent",
+        actual: "allows all the account's VPCs",
+        change: "outside Terraform",
+        security: "an extra account in the grant",
+        remedy:
+          "no state holds it, so npm run deploy leaves it: add the account to the config, or revoke it (aws redshift revoke-endpoint-access --cluster-identifier lake-dev --account 999999999999)",
+      },
+    ]);
   });
 
   test("an extra endpoint is flagged, with what to do about it", () => {
@@ -242,6 +278,9 @@ describe("npm run drift", () => {
     return file;
   };
   const never: DriftLookups = {
+    grants: async () => {
+      throw new Error("not reached");
+    },
     ingressRules: async () => {
       throw new Error("not reached");
     },
@@ -259,7 +298,7 @@ describe("npm run drift", () => {
     expect(unknown.err()).toContain('unknown environment "qa"');
   });
 
-  test("runs init, a refresh-only plan and a plan without refresh per stack, never applying and never locking; a failing stack exits 1", async () => {
+  test("runs init and one refreshed plan per stack, read back with show, never applying and never locking; a failing stack exits 1", async () => {
     const calls: string[] = [];
     const run = io({ REDSHIFT_ENDPOINTS_CONFIG: configFile() });
     const code = await runCommand(
@@ -278,14 +317,12 @@ describe("npm run drift", () => {
     expect(code).toBe(1);
     expect(calls.filter((c) => c.startsWith("dev-consumer-bi"))).toEqual([
       "dev-consumer-bi: terraform init -input=false -no-color",
-      "dev-consumer-bi: terraform plan -refresh-only -input=false -lock=false -no-color -out=drift-refresh.tfplan",
-      "dev-consumer-bi: terraform show -json drift-refresh.tfplan",
-      "dev-consumer-bi: terraform plan -refresh=false -input=false -lock=false -no-color -out=drift-pending.tfplan",
-      "dev-consumer-bi: terraform show -json drift-pending.tfplan",
+      "dev-consumer-bi: terraform plan -input=false -lock=false -no-color -out=drift.tfplan",
+      "dev-consumer-bi: terraform show -json drift.tfplan",
     ]);
     expect(calls.some((c) => / (apply|import|state (rm|push|mv)|untaint)\b/.test(c))).toBe(false);
     const json = JSON.parse(run.out());
-    expect(json.drift).toBe(false);
+    expect(json.drift).toBe(false); // no row: the failing stack is in unchecked, and the exit code is 1
     expect(json.unchecked.map((u: { stack: string; error: string }) => [u.stack, u.error.includes("Error: no credentials")])).toEqual([["dev-producer", true]]);
   });
 
@@ -296,8 +333,21 @@ describe("npm run drift", () => {
     fs.writeFileSync(file, JSON.stringify(config));
     const run = io({ REDSHIFT_ENDPOINTS_CONFIG: file });
     await runCommand(driftCommand({ lookups: null, runEngine: async () => ({ exitCode: 0, stdout: "{}", stderr: "" }) }), ["dev"], run.value);
-    const stack = JSON.parse(fs.readFileSync(path.join(run.value.cwd, "cdktf.out.drift", "stacks", "dev-consumer-bi", "cdk.tf.json"), "utf8"));
+    const stack = JSON.parse(fs.readFileSync(path.join(run.value.cwd, "cdktf.out.drift", "dev", "stacks", "dev-consumer-bi", "cdk.tf.json"), "utf8"));
     expect(stack.provider.aws[0].assume_role[0].role_arn).toBe("arn:aws:iam::222222222222:role/read");
     expect(run.out()).toBe("dev: no drift in 2 stacks\n");
+    expect(run.err()).toContain("NOTICE: dev-producer name no readOnlyRoleArn: drift assumes their roleArn (the deploy role) instead");
+  });
+
+  test("refuses an environment on Terraform Cloud, where a plan runs as the workspace's role, exit 1, running nothing", async () => {
+    const config = validConfig();
+    config.environments.dev.backend = { type: "cloud", organization: "acme", workspacePrefix: "rme" };
+    const file = path.join(tempDir(), "environments.json");
+    fs.writeFileSync(file, JSON.stringify(config));
+    const run = io({ REDSHIFT_ENDPOINTS_CONFIG: file });
+    const engine = jest.fn();
+    expect(await runCommand(driftCommand({ lookups: null, runEngine: engine }), ["dev"], run.value)).toBe(1);
+    expect(run.err()).toContain("environments.dev.backend is Terraform Cloud, where drift cannot keep its promises");
+    expect(engine).not.toHaveBeenCalled();
   });
 });

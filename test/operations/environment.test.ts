@@ -263,15 +263,17 @@ describe("deploy, diff and destroy commands", () => {
 });
 
 describe("npm run diff -- <env> --read-only", () => {
-  test("runs cdktf with REDSHIFT_ENDPOINTS_ROLES=read-only; a plain diff and a deploy do not", async () => {
+  test("runs cdktf with REDSHIFT_ENDPOINTS_ROLES=read-only and no lock, into its own output folder; a plain diff and a deploy do not", async () => {
     const readOnly = await run(["diff", "dev", "--read-only"]);
     expect(readOnly.exitCode).toBe(0);
-    expect(readOnly.calls.map(([, args]) => args.slice(0, 3))).toEqual([
-      ["cdktf", "diff", "dev-producer"],
-      ["cdktf", "diff", "dev-consumer-bi"],
-      ["cdktf", "diff", "dev-consumer-ml"],
+    expect(readOnly.calls.map(([, args]) => args)).toEqual([
+      ["cdktf", "diff", "dev-producer", "--output", "cdktf.out.read-only"],
+      ["cdktf", "diff", "dev-consumer-bi", "--skip-synth", "--output", "cdktf.out.read-only"],
+      ["cdktf", "diff", "dev-consumer-ml", "--skip-synth", "--output", "cdktf.out.read-only"],
     ]);
-    for (const env of readOnly.envs) expect(env.REDSHIFT_ENDPOINTS_ROLES).toBe("read-only");
+    const engine = await run(["diff", "dev", "--read-only"], { engine: { env: {}, args: ["--skip-provider-lock", "--output", "/w/cdktf.out"] } });
+    expect(engine.calls[0][1]).toEqual(["cdktf", "diff", "dev-producer", "--skip-provider-lock", "--output", "/w/cdktf.out.read-only"]);
+    for (const env of readOnly.envs) expect([env.REDSHIFT_ENDPOINTS_ROLES, env.TF_CLI_ARGS_plan]).toEqual(["read-only", "-lock=false"]);
     for (const env of (await run(["diff", "dev"])).envs) expect(env.REDSHIFT_ENDPOINTS_ROLES).toBeUndefined();
   });
 

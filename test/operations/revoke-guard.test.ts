@@ -145,10 +145,10 @@ describe("what a producer apply would revoke", () => {
 describe("what uses a revoke", () => {
   const asked: string[] = [];
   const lookups = (count: number, names: string[], fail = false): RevokeLookups => ({
-    endpointCount: async (producer: StackTarget, cluster, grantee) => {
+    authorization: async (producer: StackTarget, cluster, grantee) => {
       asked.push(`count ${producer.stack} ${producer.roleArn} ${cluster} ${grantee}`);
       if (fail) throw new Error("AccessDenied: not authorized\nmore");
-      return count;
+      return { allowedVpcs: [], endpointCount: count };
     },
     endpointsInVpcs: async (consumer: StackTarget, owner, cluster, vpcIds) => {
       asked.push(`endpoints ${consumer.stack} ${consumer.roleArn} ${owner} ${cluster} ${vpcIds.join(",")}`);
@@ -280,7 +280,7 @@ describe("npm run deploy and npm run destroy with the check", () => {
         };
       },
       revokeLookups: {
-        endpointCount: async () => count,
+        authorization: async () => ({ allowedVpcs: [VPC_BI], endpointCount: count }),
         endpointsInVpcs: async () => [],
       },
       terraformBinary: "tofu",
@@ -325,6 +325,28 @@ describe("npm run deploy and npm run destroy with the check", () => {
     expect(used.announced.join("\n")).toContain("Refusing to destroy dev-producer");
   });
 
+  test("a VPC authorized by hand is in no state, yet the provider revokes it: with an endpoint in it, a deploy is refused", async () => {
+    const handVpc = "vpc-0fedcba9876543210";
+    const asked: string[] = [];
+    const refusal = await resolveRevokes({
+      command: "deploy",
+      envName: "dev",
+      env: parseConfig(validConfig()).environments.dev,
+      stackDir: "/out/stacks/dev-producer",
+      terraformBinary: "tofu",
+      run: async (_c, args) => ({ exitCode: 0, stdout: args[0] === "state" ? JSON.stringify(held) : "", stderr: "" }),
+      lookups: {
+        authorization: async () => ({ allowedVpcs: [VPC_BI, handVpc], endpointCount: 2 }),
+        endpointsInVpcs: async (_t, _o, _c, vpcIds) => {
+          asked.push(vpcIds.join(","));
+          return vpcIds.includes(handVpc) ? ["made-by-hand"] : [];
+        },
+      },
+    });
+    expect(asked).toEqual([handVpc]);
+    expect(refusal).toContain(`  - account ${GRANTEE} on cluster ${CLUSTER}, VPC ${handVpc}: used by endpoint made-by-hand`);
+  });
+
   test("fails closed when the producer's state cannot be read, naming the engine's error", async () => {
     const refusal = await resolveRevokes({
       command: "deploy",
@@ -338,7 +360,7 @@ describe("npm run deploy and npm run destroy with the check", () => {
         stderr: "Error: backend unreachable",
       }),
       lookups: {
-        endpointCount: async () => 0,
+        authorization: async () => undefined,
         endpointsInVpcs: async () => [],
       },
     }).catch((e: Error) => e.message);

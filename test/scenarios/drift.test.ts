@@ -8,9 +8,9 @@
  * - Right after a clean deploy: exit 0, no row (no computed attribute shows).
  * - Then one hand change at a time, without deploying in between: each new
  *   report is the previous one plus exactly the new change's rows, exit 2.
- * - `npm run deploy` puts back what the state holds; the one hand change no
- *   state holds (an extra ingress rule) stays reported, with the command that
- *   removes it, until it is removed: then exit 0.
+ * - `npm run deploy` puts back what the state holds; the hand changes no
+ *   state holds (an extra ingress rule, a grant to another account) stay
+ *   reported, each with the command that removes it, until removed: then 0.
  * - An endpoint deleted by hand, and the grant revoked by hand (with Force,
  *   which AWS documents to delete the endpoints too), each reported, each
  *   cleared by a deploy.
@@ -48,6 +48,8 @@ const REGION = "eu-west-1";
 const CLUSTER = "lake-zoneid";
 const ENDPOINT = "lake-zoneid-fin";
 const ZONE = "Z0123456789ABCDEFGHIJ";
+/** An account no config names. */
+const STRANGER = "999999999999";
 
 /** What identifies a row, for comparing reports: stack, resource type, attribute, where the change comes from, and its security flag. */
 const key = (r: DriftRow) =>
@@ -169,16 +171,26 @@ test("names each hand change, with exit 2, and a deploy clears what a state hold
       `zoneid-producer aws_redshift_endpoint_authorization vpc_ids | outside Terraform | an extra VPC in the grant (${vpc})`,
     ]);
 
-    // A deploy puts back all a state holds; the extra rule is in no state and stays, with the command that removes it.
+    // 6. A grant to an account the config does not name.
+    await producer.send(new AuthorizeEndpointAccessCommand({ ClusterIdentifier: CLUSTER, Account: STRANGER }));
+    const extraGrant = "zoneid-producer grant (resource) | outside Terraform | an extra account in the grant";
+    seen = await expectDrift("a grant to another account", seen, [extraGrant]);
+
+    // A deploy puts back all a state holds; the extra rule and the extra grant are in no state and stay, each with the command that removes it.
     await deploy("deploy over the hand changes");
     const left = await drift("after the deploy");
-    expect([left.exitCode, keys(left.report)]).toEqual([2, [extraRule]]);
-    const ruleId = left.report.rows[0].attribute.replace("ingress rule ", "");
-    expect(left.report.rows[0].remedy).toBe(
+    expect([left.exitCode, keys(left.report)]).toEqual([2, [extraGrant, extraRule].sort()]);
+    const ruleRow = left.report.rows.find((r) => r.attribute.startsWith("ingress rule "));
+    const ruleId = ruleRow?.attribute.replace("ingress rule ", "") as string;
+    expect(ruleRow?.remedy).toBe(
       `no state holds it, so npm run deploy leaves it: aws ec2 revoke-security-group-ingress --group-id ${groupId} --security-group-rule-ids ${ruleId}`,
     );
+    expect(left.report.rows.find((r) => r.address === `grant to ${STRANGER}`)?.remedy).toContain(
+      `aws redshift revoke-endpoint-access --cluster-identifier ${CLUSTER} --account ${STRANGER}`,
+    );
     await ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: groupId, SecurityGroupRuleIds: [ruleId] }));
-    await expectClean("after the extra rule is removed as drift said");
+    await producer.send(new RevokeEndpointAccessCommand({ ClusterIdentifier: CLUSTER, Account: STRANGER }));
+    await expectClean("after the extra rule and grant are removed as drift said");
 
     // 6. The endpoint deleted by hand.
     const endpointGone = async () =>
