@@ -15,7 +15,7 @@ import { driftCommand } from "../../lib/operations/drift";
 import { environmentCommands } from "../../lib/operations/environment";
 import { verifyCommand } from "../../lib/operations/verify";
 import { grantsCommand } from "../../lib/rehearsal/granted-vs-called";
-import { parityRecordCommand } from "../../lib/rehearsal/parity";
+import { parityRecordCommand } from "../../lib/operations/parity-record";
 import { rehearseCommand } from "../../lib/rehearsal/rehearse";
 import { REPORT_COMMANDS } from "../../lib/reports/commands";
 
