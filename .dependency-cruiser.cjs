@@ -26,7 +26,7 @@
  * lib/aws) never imports the rehearsal harness or the emulator. The direction
  * forbids it already; `real-aws-apart-from-harness` says so by name.
  *
- * Run by `npm run lint` and by test/layers.test.ts (which also proves that
+ * Run by `npm run lint` and by test/house/layers.test.ts (which also proves that
  * each rule fails on a fixture that breaks it).
  */
 
