@@ -29,14 +29,6 @@ export interface Options {
   readonly jsonOut: string;
 }
 
-/** The project folder at or above `start` (the bench runs from a bundle in node_modules/.cache, so it walks up). */
-export function findRoot(start: string): string {
-  for (let dir = start; ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, "package.json")) && fs.existsSync(path.join(dir, "scripts", "run-ts.js"))) return dir;
-    if (path.dirname(dir) === dir) throw new Error(`cannot find the project root above ${start}`);
-  }
-}
-
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
 function tail(text: string, lines = 25): string {
