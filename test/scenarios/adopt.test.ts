@@ -19,7 +19,7 @@ import {
   type EndpointAccess,
 } from "@aws-sdk/client-redshift";
 import type { Rehearsal } from "../../lib/rehearsal/rehearse";
-import { FIXTURES, REPO_ROOT, awsClients, newRehearsal } from "../scenarios/harness";
+import { FIXTURES, REPO_ROOT, awsClients, newRehearsal } from "./harness";
 
 const CONFIG = path.join(FIXTURES, "adopt.json");
 

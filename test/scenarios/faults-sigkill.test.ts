@@ -15,8 +15,8 @@
  */
 import * as path from "node:path";
 import { DescribeEndpointAccessCommand } from "@aws-sdk/client-redshift";
-import { ENDPOINT_ADDRESS, addedResources, deployedState, expectedResources, managedState } from "../scenarios/fault-checks";
-import { FIXTURES, REPO_ROOT, awsClients, newRehearsal, stepFailure } from "../scenarios/harness";
+import { ENDPOINT_ADDRESS, addedResources, deployedState, expectedResources, managedState } from "./fault-checks";
+import { FIXTURES, REPO_ROOT, awsClients, newRehearsal, stepFailure } from "./harness";
 
 const CONSUMER_ROLE = "arn:aws:iam::222222222222:role/redshift-endpoints-deploy";
 
