@@ -3,11 +3,11 @@
  * (docs/architecture.md draws them):
  *
  *   main.ts, scripts/                   entry points: thin scripts that run a command of lib/
- *     -> lib/bench/                     npm run bench, bench:deploy
+ *     -> lib/bench/                     npm run bench, bench:deploy, bench:drift
  *       -> lib/rehearsal/               the rehearsal harness: the emulator, its engine, IAM enforcement, call logs
  *         -> lib/docs/                  the tables generated from the code (npm run generate)
  *         -> lib/reports/               parsers of what CI tools write (checkov, parliament, the IAM reference, tofu test)
- *           -> lib/operations/          the commands that act on real AWS: deploy/diff/destroy, verify, adopt, drift
+ *           -> lib/operations/          the commands that act on real AWS: deploy/diff/destroy, verify, adopt, drift, parity:record
  *             -> lib/iam/               least-privilege documents from synthesized stacks, and why each grant is there
  *               -> lib/aws/             the AWS clients of one stack, and reading AWS errors
  *                 -> lib/synth/         the synth engine and the synth command
@@ -26,7 +26,7 @@
  * lib/aws) never imports the rehearsal harness or the emulator. The direction
  * forbids it already; `real-aws-apart-from-harness` says so by name.
  *
- * Run by `npm run lint` and by test/layers.test.ts (which also proves that
+ * Run by `npm run lint` and by test/house/layers.test.ts (which also proves that
  * each rule fails on a fixture that breaks it).
  */
 

@@ -14,7 +14,7 @@
  * token marker or an encoded number, any token number, any resolvable object,
  * any array with a token element (cdktf resolves those as list tokens) and
  * any object with a token key (map tokens). Everything cdktf would register,
- * it registers, in the same order; test/prepare.test.ts checks that the
+ * it registers, in the same order; test/stacks/prepare.test.ts checks that the
  * synthesized output is byte-identical to cdktf's own pass.
  */
 import { DefaultTokenResolver, StringConcat, TerraformElement, TerraformStack, Token, Tokenization } from "cdktf";

@@ -29,14 +29,6 @@ export interface Options {
   readonly jsonOut: string;
 }
 
-/** The project folder at or above `start` (the bench runs from a bundle in node_modules/.cache, so it walks up). */
-export function findRoot(start: string): string {
-  for (let dir = start; ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, "package.json")) && fs.existsSync(path.join(dir, "scripts", "run-ts.js"))) return dir;
-    if (path.dirname(dir) === dir) throw new Error(`cannot find the project root above ${start}`);
-  }
-}
-
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
 function tail(text: string, lines = 25): string {
@@ -64,6 +56,11 @@ const totalMs = performance.now();
 fs.writeSync(1, JSON.stringify({ nodeStartMs, requireZodMs, requireCdktfMs, requireProviderModulesMs, providerModules, bundleMs, totalMs }));
 `;
 
+/** Runs per row: `--runs`, or 5 for the floor and synth rows and 3 for the test rows. */
+function runsPerRow(options: Options): { synthRuns: number; testRuns: number } {
+  return { synthRuns: options.runs ?? 5, testRuns: options.runs ?? 3 };
+}
+
 /** Runs every row of the bench in a scratch folder that is removed at the end, prints the tables and writes the JSON. */
 export function runBench(root: string, options: Options): void {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "rme-bench-"));
@@ -74,11 +71,13 @@ export function runBench(root: string, options: Options): void {
   }
 }
 
-function run(root: string, options: Options, scratch: string): void {
-  const meter = new Meter(detectRssMethod(), scratch);
-  const loadAtStart = os.loadavg();
-  const synthRuns = options.runs ?? 5;
-  const testRuns = options.runs ?? 3;
+/**
+ * The bench's rows: the floor and the synth rows, then the test rows (none
+ * with `skipTests`). Writes the floor's script and the generated configs into
+ * `scratch`; each row's spec makes its own folder there.
+ */
+export function benchRows(root: string, options: Options, scratch: string): { rows: Row[]; testRows: Row[] } {
+  const { synthRuns, testRuns } = runsPerRow(options);
   let tmpCounter = 0;
   const freshDir = (what: string) => {
     const dir = path.join(scratch, `${what}-${++tmpCounter}`);
@@ -152,7 +151,7 @@ function run(root: string, options: Options, scratch: string): void {
   }
 
   // The test rows: the type check and jest on their own, and `npm test` itself
-  // (scripts/test.js runs the two side by side), without npm's own start-up.
+  // (scripts/dev/test.js runs the two side by side), without npm's own start-up.
   const scripts = (JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { scripts?: Record<string, string> }).scripts ?? {};
   const typecheck = scripts.typecheck ?? "tsc --noEmit -p .";
   const binPath = { PATH: `${path.join(root, "node_modules", ".bin")}${path.delimiter}${process.env.PATH ?? ""}` };
@@ -181,13 +180,23 @@ function run(root: string, options: Options, scratch: string): void {
           id: "npm-test",
           label: "npm test (typecheck and jest side by side)",
           kind: "test",
-          command: "node scripts/test.js",
+          command: "node scripts/dev/test.js",
           stacks: 0,
           runs: testRuns,
           target: { text: "<= 30 s", check: (r: RowResult) => r.commandOk && r.medianMs <= 30_000 },
-          spec: () => ({ command: process.execPath, args: [path.join(root, "scripts", "test.js")], cwd: root, env: binPath }),
+          spec: () => ({ command: process.execPath, args: [path.join(root, "scripts", "dev", "test.js")], cwd: root, env: binPath }),
         },
       ];
+
+  return { rows, testRows };
+}
+
+function run(root: string, options: Options, scratch: string): void {
+  const meter = new Meter(detectRssMethod(), scratch);
+  const loadAtStart = os.loadavg();
+  const { synthRuns, testRuns } = runsPerRow(options);
+  const { rows, testRows } = benchRows(root, options, scratch);
+  const shippedConfig = path.join(root, "config", "environments.json");
 
   log(`${os.cpus().length} CPUs, load average ${loadAtStart.map((l) => l.toFixed(2)).join(" ")}; peak RSS via ${meter.method}`);
 
@@ -231,7 +240,7 @@ function run(root: string, options: Options, scratch: string): void {
   const probe = path.join(scratch, "breakdown-probe.js");
   fs.writeFileSync(probe, BREAKDOWN_PROBE);
   for (let i = 0; i < synthRuns; i++) {
-    const cwd = freshDir("breakdown");
+    const cwd = fs.mkdtempSync(path.join(scratch, "breakdown-"));
     const r = spawnSync(process.execPath, [probe, root, bundle], {
       cwd,
       env: { ...process.env, REDSHIFT_ENDPOINTS_CONFIG: shippedConfig, CDKTF_OUTDIR: path.join(cwd, "cdktf.out") },

@@ -9,6 +9,7 @@
  *   adopt.ts           `npm run adopt`: finds what was built by hand, writes the adoption file
  *   drift.ts           `npm run drift`: read-only plans and AWS lookups, side by side per stack
  *   drift-report.ts    drift's rows, security flags and report, from what the engine and AWS said
+ *   parity-record.ts   `npm run parity:record`: the parity suite (test/emulator/parity) recorded against AWS
  * They reach AWS through lib/aws and may import lib/iam, lib/synth, lib/cli,
  * lib/app, lib/config, stacks/ and modules/. They never import the rehearsal
  * harness (lib/rehearsal) or the emulator that imitates AWS: lint refuses it

@@ -24,6 +24,7 @@ import { DescribeEndpointAccessCommand } from "@aws-sdk/client-redshift";
 import { type EngineRunner, engineStep } from "./adoption-guard";
 import { deploySessionName } from "../../stacks/account-stack";
 import { type StackTarget, awsClientFactory } from "../aws/clients";
+import { isAwsError } from "../aws/errors";
 
 /** A tainted endpoint in a stack's state. */
 export interface TaintedEndpoint {
@@ -150,7 +151,7 @@ export const awsEndpointStatus: EndpointStatusLookup = async (target, endpointNa
     const out = await clients.redshift.send(new DescribeEndpointAccessCommand({ EndpointName: endpointName }));
     return out.EndpointAccessList?.[0]?.EndpointStatus;
   } catch (e) {
-    if ((e as Error).name === "EndpointNotFoundFault") return undefined;
+    if (isAwsError(e, "EndpointNotFound")) return undefined;
     throw e;
   } finally {
     clients.redshift.destroy();

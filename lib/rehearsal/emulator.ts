@@ -16,9 +16,6 @@ import { type ChildProcess, spawn } from "node:child_process";
 import * as path from "node:path";
 import { type EmulatorFlags, emulatorFlagArgs } from "./emulator-options";
 
-/** The loopback address the emulator listens on; it never listens anywhere else. */
-export const EMULATOR_HOST = "127.0.0.1";
-
 /** The project-relative folder of the emulator's Python virtualenv. */
 export const EMULATOR_VENV = ".venv/emulator";
 

@@ -148,7 +148,7 @@ export function unexplainedGrants(rows: readonly GrantComparison[]): string[] {
   );
 }
 
-/** The README's table: stack, document, actions granted, actions called, granted but not called. */
+/** The report's table (docs/iam.md, Granted vs called): stack, document, actions granted, actions called, granted but not called. */
 export function formatGrantTable(rows: readonly GrantComparison[]): string {
   const lines = ["| stack | policy | actions granted | actions called | granted, not called (reason in code) |", "| --- | --- | ---: | ---: | --- |"];
   for (const r of rows)

@@ -9,7 +9,6 @@
  *   granted-vs-called.ts  documents against recorded calls: the report after the scenarios
  *   world.ts              snapshots of what the emulator holds
  *   deploy-timeline.ts    when each stack created its endpoint, from a deploy's output
- *   parity.ts             `npm run parity:record`: the parity suite (test/emulator/parity) recorded against AWS
  *
  * This file only describes the folder: import each part from its own file.
  */

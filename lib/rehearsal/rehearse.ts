@@ -508,7 +508,7 @@ export class Rehearsal {
     if (changed.length > 0) throw new StepFailure(stepName, `the stacks are not converged; a plan would still change:\n  ${changed.join("\n  ")}`);
   }
 
-  /** What the emulator holds in the environment's accounts (lib/operations/world.ts). */
+  /** What the emulator holds in the environment's accounts (lib/rehearsal/world.ts). */
   snapshot(): Promise<WorldSnapshot> {
     return snapshotWorld(
       this.options.repoRoot,

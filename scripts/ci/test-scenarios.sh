@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The deploy scenarios (npm run test:scenarios): rehearsals through the real
-# cdktf CLI, OpenTofu and the AWS provider against the emulator, then two
-# steps over what they leave behind:
+# cdktf CLI, OpenTofu and the AWS provider against the emulator, in three
+# steps:
 #   1. the scenarios, side by side (jest.scenarios.config.js); each enforced
 #      rehearsal records its documents, stacks and IAM call log into
 #      test/scenarios/.calls;

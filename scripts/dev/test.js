@@ -4,7 +4,7 @@
  * the jest unit tier, run side by side: tsc takes one core while jest starts,
  * and jest (one worker per core, jest.config.js) has them all once tsc is
  * done. jest's output streams live; tsc's is printed when it ends. Fails when
- * either fails. Arguments go to jest (`npm test -- test/module.test.ts`).
+ * either fails. Arguments go to jest (`npm test -- test/modules/redshift-endpoint.test.ts`).
  */
 
 const { spawn } = require("node:child_process");

@@ -1,9 +1,10 @@
-/** The bench's parts (lib/bench): its command line, its generated configs, its meter and its tables. */
+/** The bench's parts (lib/bench): its command line, its rows, its generated configs, its meter and its tables. */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { generatedConfig, stacksIn } from "../../lib/bench/generated-config";
 import { Meter, detectRssMethod } from "../../lib/bench/meter";
 import { benchCommand, benchOptions } from "../../lib/bench/commands";
+import { benchRows } from "../../lib/bench/index";
 import { UsageError, parseCommand } from "../../lib/cli/command";
 import { type RowResult, formatLinearity, formatTable, median, table } from "../../lib/bench/report";
 import { parseConfig } from "../../lib/config";
@@ -36,6 +37,33 @@ describe("bench options", () => {
   ])("fails on %j with a usage error that says why", (argv, message) => {
     expect(() => options(argv)).toThrow(UsageError);
     expect(() => options(argv)).toThrow(message);
+  });
+});
+
+describe("rows", () => {
+  const repo = path.resolve(__dirname, "..", "..");
+
+  test("run only files that exist: the program, the script node runs, and each project file the row's command names", () => {
+    const scratch = tempDir();
+    const { rows, testRows } = benchRows(repo, { runs: 1, quick: true, skipTests: false, jsonOut: path.join(scratch, "results.json") }, scratch);
+    expect(testRows.map((row) => row.id)).toEqual(["typecheck", "jest", "npm-test"]);
+    const missing: string[] = [];
+    for (const row of [...rows, ...testRows]) {
+      const spec = row.spec();
+      const files = [spec.command].filter((program) => path.isAbsolute(program));
+      if (spec.command === process.execPath) files.push(spec.args[0]);
+      // `sh -c "<line>"`: the line's program, from the first folder of the row's PATH (node_modules/.bin).
+      if (spec.command === "sh") files.push(path.join(spec.env?.PATH?.split(path.delimiter)[0] ?? "", spec.args[1].split(" ")[0]));
+      // As a reader types it: each word that is a path in the project (`scripts/run-ts.js`, `main.ts`).
+      files.push(
+        ...row.command
+          .split(/\s+/)
+          .filter((word) => /^([\w.-]+\/)*[\w.-]+\.[jt]s$/.test(word) && (word.includes("/") || word === "main.ts"))
+          .map((word) => path.join(repo, word)),
+      );
+      for (const file of files) if (!fs.existsSync(file)) missing.push(`${row.id}: ${file}`);
+    }
+    expect(missing).toEqual([]);
   });
 });
 

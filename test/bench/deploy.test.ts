@@ -1,6 +1,6 @@
 /**
  * `npm run bench:deploy`'s parts: reading endpoint creates out of a cdktf
- * deploy's output (lib/operations/deploy-timeline.ts), and scheduling,
+ * deploy's output (lib/rehearsal/deploy-timeline.ts), and scheduling,
  * judging and printing the rounds (lib/bench/deploy.ts).
  */
 import { type DeploySample, formatDeployBench, judgeDeployBench, roundOrder, runDeployBench, spread } from "../../lib/bench/deploy";

@@ -16,7 +16,7 @@ jest.mock("redshift-managed-endpoints", () => jest.requireActual("../../modules/
 
 const EXAMPLE = path.join(__dirname, "..", "..", "examples", "another-team");
 
-/** The part of examples/another-team/stack.ts this test uses (the example is type-checked by examples/tsconfig.json). */
+/** The part of examples/another-team/stack.ts this test uses (the example is type-checked by examples/another-team/tsconfig.json). */
 interface ExampleStackModule {
   buildApp(app: App, props?: Record<string, unknown>): TerraformStack;
   EXAMPLE_PROPS: Record<string, unknown>;

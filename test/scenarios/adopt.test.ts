@@ -19,7 +19,7 @@ import {
   type EndpointAccess,
 } from "@aws-sdk/client-redshift";
 import type { Rehearsal } from "../../lib/rehearsal/rehearse";
-import { FIXTURES, REPO_ROOT, awsClients, newRehearsal } from "../scenarios/harness";
+import { FIXTURES, REPO_ROOT, awsClients, newRehearsal } from "./harness";
 
 const CONFIG = path.join(FIXTURES, "adopt.json");
 
@@ -93,12 +93,17 @@ async function describeEndpoint(rehearsal: Rehearsal, name: string): Promise<End
 
 /** `npm run adopt -- <env>` as a person runs it; returns its output and the file it wrote. */
 async function adopt(rehearsal: Rehearsal, environment: string) {
-  const outcome = await rehearsal.run("adopt", "npm", ["run", "--silent", "adopt", "--", environment], REPO_ROOT);
+  const outcome = await rehearsal.npm("adopt", ["adopt", "--", environment]);
   const file = path.join(path.dirname(rehearsal.scratchConfigFile), "adopted", `${environment}.json`);
   return { ...outcome, file, adoption: fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : undefined };
 }
 
-/** `npm run <command> -- <env> [args]` as a person runs it, in the scratch folder. */
+/**
+ * `npm run <command> -- <env> [args]` as a person runs it, in the scratch
+ * folder: its cdktf.json is the project, run with the rehearsal's engine (not
+ * rehearsal.npm(), which runs from the repository into the emulator's work
+ * folder).
+ */
 function npmCommand(rehearsal: Rehearsal, step: string, command: "deploy" | "diff", environment: string, args: readonly string[]) {
   const scratch = path.dirname(rehearsal.scratchConfigFile);
   // The scratch folder is the project folder here (its cdktf.json); npx finds the project's cdktf through node_modules.

@@ -8,7 +8,7 @@
 import * as path from "node:path";
 import { DescribeEndpointAccessCommand, type EndpointAccess } from "@aws-sdk/client-redshift";
 import { DescribeSubnetsCommand } from "@aws-sdk/client-ec2";
-import { FIXTURES, newRehearsal, awsClients } from "../scenarios/harness";
+import { FIXTURES, newRehearsal, awsClients } from "./harness";
 
 const ACTIVE = "subnet-0a1b2c3d4e5f60031";
 const STANDBY = "subnet-0a1b2c3d4e5f60032";

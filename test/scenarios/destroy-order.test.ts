@@ -19,16 +19,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { EMULATOR_WORK_DIR_VAR } from "../../lib/rehearsal/engine";
-import type { Rehearsal } from "../../lib/rehearsal/rehearse";
-import { REPO_ROOT, newRehearsal, npmRun, stepFailure } from "../scenarios/harness";
-
-/** `npm run <command> -- dev --auto-approve` as a user runs it against the emulator, on the rehearsal's scratch folder and state. */
-function npmCommand(rehearsal: Rehearsal, command: "deploy" | "destroy"): Promise<{ code: number; output: string }> {
-  const env: Record<string, string | undefined> = { ...rehearsal.childEnv(), [EMULATOR_WORK_DIR_VAR]: rehearsal.options.scratchDir };
-  delete env.TERRAFORM_BINARY_NAME;
-  return npmRun([command, "--", rehearsal.options.environment, "--auto-approve"], env);
-}
+import { REPO_ROOT, newRehearsal, stepFailure } from "./harness";
 
 test("refuses every revoke an endpoint still uses, changing nothing, then destroys the environment consumers first", async () => {
   const rehearsal = newRehearsal(path.join(REPO_ROOT, "config", "environments.json"), "dev", { flags: { "revoke-in-use": "accept" } });
@@ -50,8 +41,9 @@ test("refuses every revoke an endpoint still uses, changing nothing, then destro
     // The consumer moved to another VPC: the producer would drop the VPC its endpoint is still in.
     const config = fs.readFileSync(rehearsal.scratchConfigFile, "utf8");
     rehearsal.editEnvironment((env) => ({ ...env, consumers: env.consumers.map((c) => ({ ...c, vpcId: "vpc-0fedcba9876543210" })) }));
-    const moved = await npmCommand(rehearsal, "deploy");
-    expect(moved.code).toBe(1);
+    // npm run deploy and destroy as a user runs them against the emulator, on the rehearsal's scratch folder and state.
+    const moved = await rehearsal.npm("npm run deploy (consumer moved)", ["deploy", "--", "dev", "--auto-approve"]);
+    expect(moved.exitCode).toBe(1);
     expect(moved.output).toContain("Refusing to deploy dev-producer: it would revoke authorizations that endpoints still use.");
     expect(moved.output).toContain(`  - account 222222222222 on cluster lake-dev, VPC ${vpcId}: used by endpoint lake-dev-bi`);
     expect(moved.output).toContain("Nothing was applied of dev-producer.");
@@ -62,8 +54,8 @@ test("refuses every revoke an endpoint still uses, changing nothing, then destro
     // The consumer's state lost: its destroy destroys nothing, and the endpoint still uses the authorization.
     const consumerState = path.join(rehearsal.options.scratchDir, `terraform.${consumer}.tfstate`);
     fs.renameSync(consumerState, `${consumerState}.kept`);
-    const lost = await npmCommand(rehearsal, "destroy");
-    expect(lost.code).toBe(1);
+    const lost = await rehearsal.npm("npm run destroy (consumer state lost)", ["destroy", "--", "dev", "--auto-approve"]);
+    expect(lost.exitCode).toBe(1);
     expect(lost.output).toContain("Refusing to destroy dev-producer: it would revoke authorizations that endpoints still use.");
     expect(lost.output).toContain(
       "  - account 222222222222 on cluster lake-dev, the whole authorization: used by 1 Redshift-managed VPC endpoint (its EndpointCount)",
@@ -74,8 +66,8 @@ test("refuses every revoke an endpoint still uses, changing nothing, then destro
     fs.renameSync(`${consumerState}.kept`, consumerState);
     await rehearsal.planNoChanges("plan after the refusals");
 
-    const destroy = await npmCommand(rehearsal, "destroy");
-    expect(destroy.code).toBe(0);
+    const destroy = await rehearsal.npm("npm run destroy", ["destroy", "--", "dev", "--auto-approve"]);
+    expect(destroy.exitCode).toBe(0);
     const lines = destroy.output.split("\n");
     const endpointGone = lines.findIndex((l) => /aws_redshift_endpoint_access\.\S+: Destruction complete/.test(l));
     const authorizationGone = lines.findIndex((l) => /aws_redshift_endpoint_authorization\.\S+: Destruction complete/.test(l));

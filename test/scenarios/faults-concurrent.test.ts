@@ -6,8 +6,8 @@
  * no changes.
  */
 import * as path from "node:path";
-import { addedResources, deployedState, expectedResources, managedState } from "../scenarios/fault-checks";
-import { FIXTURES, REPO_ROOT, newRehearsal } from "../scenarios/harness";
+import { addedResources, deployedState, expectedResources, managedState } from "./fault-checks";
+import { FIXTURES, REPO_ROOT, newRehearsal } from "./harness";
 
 test.each([
   ["the local backend", path.join(REPO_ROOT, "config", "environments.json"), "dev"],

@@ -16,8 +16,8 @@ import {
   managedState,
   tainted,
   untaintWhenActive,
-} from "../scenarios/fault-checks";
-import { REPO_ROOT, awsClients, newRehearsal } from "../scenarios/harness";
+} from "./fault-checks";
+import { REPO_ROOT, awsClients, newRehearsal } from "./harness";
 
 const CONSUMER_ROLE = "arn:aws:iam::222222222222:role/redshift-endpoints-deploy";
 

@@ -13,9 +13,9 @@ import * as path from "node:path";
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { EMULATOR_ACCESS_KEY_ID, EMULATOR_SECRET_ACCESS_KEY } from "../../lib/rehearsal/emulator";
-import { type Rehearsal, StepFailure } from "../../lib/rehearsal/rehearse";
-import { addedResources, expectedResources, managedState, stateList } from "../scenarios/fault-checks";
-import { FIXTURES, REPO_ROOT, newRehearsal, stepFailure } from "../scenarios/harness";
+import { type Rehearsal, StepFailure, engineErrors } from "../../lib/rehearsal/rehearse";
+import { addedResources, expectedResources, managedState, stateList } from "./fault-checks";
+import { FIXTURES, REPO_ROOT, newRehearsal, stepFailure } from "./harness";
 
 /** OpenTofu's own error when the remote state cannot be read names the data source, whose name holds the producer stack. */
 function expectUnreadable(message: string, producer: string, reason: string): void {
@@ -27,6 +27,11 @@ function expectUnreadable(message: string, producer: string, reason: string): vo
 const MISSING = (producer: string) =>
   `The state of stack ${producer} holds no outputs for this consumer: it was never deployed, or its state was lost. Deploy ${producer} first`;
 
+/** The first line of each of the engine's errors in `output` (`Error: <summary>`). */
+function errorHeadings(output: string): string[] {
+  return engineErrors(output).map((error) => error.split("\n")[0]);
+}
+
 /** Deploys the producer alone and returns what the emulator holds then. */
 async function producerOnly(rehearsal: Rehearsal) {
   await rehearsal.start();
@@ -36,15 +41,21 @@ async function producerOnly(rehearsal: Rehearsal) {
 }
 
 /**
- * The consumer's deploy fails before any change. The message is then read
- * from the engine's own plan in the consumer's folder, whitespace folded: the
- * output cdktf displays is drawn by its terminal UI and may be cut at exit
- * (it once ended inside OpenTofu's error box, just before the precondition's
- * message), while the engine's own output is complete.
+ * The consumer's deploy fails before any change, at the consumer's plan: its
+ * output holds an error of the consumer stack, and one of its errors begins as
+ * one of the engine's own plan in the consumer's folder does, so a deploy that
+ * failed for another reason does not pass. The whole message is then read from that
+ * plan, whitespace folded: the output cdktf displays is drawn by its terminal
+ * UI and may be cut at exit (it once ended inside OpenTofu's error box, just
+ * before the precondition's message, its first line shown), while the
+ * engine's own output is complete. Returns the plan's text and the deploy's
+ * error headings.
  */
 async function consumerFails(rehearsal: Rehearsal, step: string, afterProducer: Awaited<ReturnType<typeof producerOnly>>["afterProducer"]) {
   const consumer = rehearsal.stacks.consumers[0];
-  await stepFailure(() => rehearsal.cdktf(step, consumerDeploy(consumer)).then(failIfNot(step)));
+  const failure = await stepFailure(() => rehearsal.cdktf(step, consumerDeploy(consumer)).then(failIfNot(step)));
+  // cdktf opens each of the engine's error boxes with the stack's name: `<stack>  ╷`.
+  expect(failure.message).toMatch(new RegExp(`^${consumer}\\s+╷`, "m"));
   await rehearsal.expectWorld(`${step}: nothing changed`, afterProducer);
   expect(fs.existsSync(path.join(rehearsal.stackDir(consumer)))).toBe(true);
   expect((await stateList(rehearsal, consumer)).filter((a) => !a.startsWith("data."))).toEqual([]);
@@ -56,7 +67,10 @@ async function consumerFails(rehearsal: Rehearsal, step: string, afterProducer: 
   );
   expect(plan.exitCode).toBe(1);
   await rehearsal.expectWorld(`${step}: nothing changed by the plan`, afterProducer);
-  return plan.output.replace(/\s+/g, " ");
+  const deployErrors = errorHeadings(failure.message);
+  const planErrors = errorHeadings(plan.output);
+  expect({ deployErrors, shared: deployErrors.filter((heading) => planErrors.includes(heading)).length > 0 }).toEqual({ deployErrors, shared: true });
+  return { plan: plan.output.replace(/\s+/g, " "), deployErrors };
 }
 
 /** A consumer team's deploy of its own stack alone (cdktf refuses a stack whose producer is not in the run without the flag). */
@@ -80,15 +94,17 @@ test("fails to deploy the consumer when the producer's local state file was dele
     const saved = fs.readFileSync(stateFile);
     fs.rmSync(stateFile);
     expectUnreadable(
-      await consumerFails(rehearsal, "deploy the consumer (producer state deleted)", afterProducer),
+      (await consumerFails(rehearsal, "deploy the consumer (producer state deleted)", afterProducer)).plan,
       producer,
       "Error: Unable to find remote state",
     );
 
-    // A state with no outputs, as the producer stack's destroy leaves it.
+    // A state with no outputs, as the producer stack's destroy leaves it: the deploy fails at our precondition.
     const state = JSON.parse(saved.toString("utf8")) as { serial: number; outputs: object; resources: unknown[] };
     fs.writeFileSync(stateFile, JSON.stringify({ ...state, serial: state.serial + 1, outputs: {}, resources: [] }));
-    expect(await consumerFails(rehearsal, "deploy the consumer (producer state empty)", afterProducer)).toContain(MISSING(producer));
+    const empty = await consumerFails(rehearsal, "deploy the consumer (producer state empty)", afterProducer);
+    expect(empty.deployErrors).toContain("Error: Resource precondition failed");
+    expect(empty.plan).toContain(MISSING(producer));
 
     fs.writeFileSync(stateFile, saved);
     await rehearsal
@@ -129,12 +145,12 @@ test("fails to deploy the consumer when the producer's S3 state object is gone o
       // Unreadable: the object holds something that is not a state.
       await s3.send(new PutObjectCommand({ ...object, Body: "this is not a terraform state\n" }));
       const unreadable = await consumerFails(rehearsal, "deploy the consumer (producer state unreadable)", afterProducer);
-      expectUnreadable(unreadable, producer, "Error: Unsupported state file format");
+      expectUnreadable(unreadable.plan, producer, "Error: Unsupported state file format");
 
       // Gone: the object was deleted.
       await s3.send(new DeleteObjectCommand(object));
       expectUnreadable(
-        await consumerFails(rehearsal, "deploy the consumer (producer state deleted)", afterProducer),
+        (await consumerFails(rehearsal, "deploy the consumer (producer state deleted)", afterProducer)).plan,
         producer,
         "Error: Unable to find remote state",
       );

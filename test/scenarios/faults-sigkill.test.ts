@@ -15,8 +15,8 @@
  */
 import * as path from "node:path";
 import { DescribeEndpointAccessCommand } from "@aws-sdk/client-redshift";
-import { ENDPOINT_ADDRESS, addedResources, deployedState, expectedResources, managedState } from "../scenarios/fault-checks";
-import { FIXTURES, REPO_ROOT, awsClients, newRehearsal, stepFailure } from "../scenarios/harness";
+import { ENDPOINT_ADDRESS, addedResources, deployedState, expectedResources, managedState } from "./fault-checks";
+import { FIXTURES, REPO_ROOT, awsClients, newRehearsal, stepFailure } from "./harness";
 
 const CONSUMER_ROLE = "arn:aws:iam::222222222222:role/redshift-endpoints-deploy";
 
@@ -73,7 +73,7 @@ test.each([
 
       // The procedure, as written: wait until the endpoint is active, adopt what AWS holds, deploy again.
       while ((await describe())?.EndpointStatus !== "active") await new Promise((r) => setTimeout(r, 5000));
-      const adopt = await rehearsal.run("npm run adopt", "npm", ["run", "--silent", "adopt", "--", environment], REPO_ROOT);
+      const adopt = await rehearsal.npm("npm run adopt", ["adopt", "--", environment]);
       expect(adopt.exitCode).toBe(0);
       const deployed = await rehearsal.deploy("deploy after adopt");
       expect(deployed.output).not.toMatch(/aws_redshift_endpoint_access\.\S+: (Creating|Destroying)/);

@@ -11,24 +11,17 @@
  */
 import * as path from "node:path";
 import { DescribeEndpointAccessCommand } from "@aws-sdk/client-redshift";
-import { EMULATOR_WORK_DIR_VAR } from "../../lib/rehearsal/engine";
-import type { Rehearsal } from "../../lib/rehearsal/rehearse";
-import { ENDPOINT_ADDRESS, addedResources, deployedState, expectedResources, killDeployWhileCreating, managedState, tainted } from "../scenarios/fault-checks";
-import { REPO_ROOT, awsClients, newRehearsal, npmRun, since } from "../scenarios/harness";
+import { ENDPOINT_ADDRESS, addedResources, deployedState, expectedResources, killDeployWhileCreating, managedState, tainted } from "./fault-checks";
+import { REPO_ROOT, awsClients, newRehearsal, since } from "./harness";
 
 const CONSUMER_ROLE = "arn:aws:iam::222222222222:role/redshift-endpoints-deploy";
 
 /**
- * `npm run deploy -- <env> --auto-approve` from the project folder, as a user
- * runs it against the emulator: AWS_ENDPOINT_URL set, no engine of their own.
- * Its synth output and local state go to the rehearsal's scratch folder, where
- * the rehearsal keeps them, so both see the same state.
+ * `npm run deploy -- dev --auto-approve` as rehearsal.npm() runs it: from the
+ * project folder, as a user runs it against the emulator, its synth output and
+ * local state in the rehearsal's scratch folder, so both see the same state.
  */
-function npmDeploy(rehearsal: Rehearsal): Promise<{ code: number; output: string }> {
-  const env: Record<string, string | undefined> = { ...rehearsal.childEnv(), [EMULATOR_WORK_DIR_VAR]: rehearsal.options.scratchDir };
-  delete env.TERRAFORM_BINARY_NAME;
-  return npmRun(["deploy", "--", rehearsal.options.environment, "--auto-approve"], env);
-}
+const DEPLOY = ["deploy", "--", "dev", "--auto-approve"];
 
 test("npm run deploy refuses while a tainted endpoint is creating, then untaints and keeps it once active", async () => {
   const rehearsal = newRehearsal(path.join(REPO_ROOT, "config", "environments.json"), "dev", { flags: { "endpoint-delay": 150 } });
@@ -48,12 +41,12 @@ test("npm run deploy refuses while a tainted endpoint is creating, then untaints
     const created = await described();
 
     let started = Date.now();
-    const early = await npmDeploy(rehearsal);
+    const early = await rehearsal.npm("npm run deploy while creating", DEPLOY);
     process.stdout.write(
-      `npm run deploy while creating: exit ${early.code} after ${since(started).toFixed(0)} s\n${early.output.split("\n").slice(-5).join("\n")}\n`,
+      `npm run deploy while creating: exit ${early.exitCode} after ${since(started).toFixed(0)} s\n${early.output.split("\n").slice(-5).join("\n")}\n`,
     );
     expect(await status()).toBe("creating");
-    expect(early.code).toBe(1);
+    expect(early.exitCode).toBe(1);
     expect(early.output).toContain(`Refusing to deploy ${consumer}. ${consumer}: endpoint ${name} (${ENDPOINT_ADDRESS}) is tainted in state`);
     expect(early.output).toContain("AWS still reports it creating. Deploying now would replace it");
     expect(early.output).toContain("then run `npm run deploy -- dev` again: it untaints the endpoint and keeps it.");
@@ -63,9 +56,9 @@ test("npm run deploy refuses while a tainted endpoint is creating, then untaints
     while ((await status()) !== "active") await new Promise((r) => setTimeout(r, 5000));
     const active = await described();
     started = Date.now();
-    const kept = await npmDeploy(rehearsal);
-    process.stdout.write(`npm run deploy once active: exit ${kept.code} after ${since(started).toFixed(0)} s\n`);
-    expect(kept.code).toBe(0);
+    const kept = await rehearsal.npm("npm run deploy once active", DEPLOY);
+    process.stdout.write(`npm run deploy once active: exit ${kept.exitCode} after ${since(started).toFixed(0)} s\n`);
+    expect(kept.exitCode).toBe(0);
     expect(kept.output).toContain(`AWS reports it active, so this deploy untaints it and keeps it`);
     expect(kept.output).not.toMatch(/aws_redshift_endpoint_access\.\S+: (Creating|Destroying)/);
     expect(await tainted(rehearsal, consumer)).toEqual([]);

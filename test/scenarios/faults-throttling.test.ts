@@ -6,8 +6,8 @@
  * emulator's own count of injected faults.
  */
 import * as path from "node:path";
-import { addedResources, deployedState, expectedResources, managedState } from "../scenarios/fault-checks";
-import { REPO_ROOT, newRehearsal, since } from "../scenarios/harness";
+import { addedResources, deployedState, expectedResources, managedState } from "./fault-checks";
+import { REPO_ROOT, newRehearsal, since } from "./harness";
 
 test("a deploy, a verify and a destroy with 30 % of Redshift and EC2 calls throttled or failing all converge, with nothing lost or doubled", async () => {
   const rehearsal = newRehearsal(path.join(REPO_ROOT, "config", "environments.json"), "dev", { flags: { "fault-rate": 0.3, "fault-seed": 14 } });

@@ -5,7 +5,7 @@
  * emulator holds nothing new.
  */
 import * as path from "node:path";
-import { REPO_ROOT, newRehearsal, stepFailure } from "../scenarios/harness";
+import { REPO_ROOT, newRehearsal, stepFailure } from "./harness";
 
 const SHIPPED = path.join(REPO_ROOT, "config", "environments.json");
 

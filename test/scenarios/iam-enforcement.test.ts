@@ -16,7 +16,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { FIXTURES, REPO_ROOT, newRehearsal, stepFailure } from "../scenarios/harness";
+import { FIXTURES, REPO_ROOT, newRehearsal, stepFailure } from "./harness";
 
 interface PolicyDocument {
   Statement: Array<{ Action: string[]; Condition?: Record<string, Record<string, string | string[]>> }>;

@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { type RunningEmulator, startEmulator, withEmulatorEnv } from "../../lib/rehearsal/emulator";
 import { EMULATOR_WORK_DIR } from "../../lib/rehearsal/engine";
 import { snapshotWorld } from "../../lib/rehearsal/world";
-import { REPO_ROOT, npmRun } from "../scenarios/harness";
+import { REPO_ROOT, npmRun } from "./harness";
 
 const CONFIG = path.join(REPO_ROOT, "config", "environments.json");
 const WORK_DIR = path.join(REPO_ROOT, EMULATOR_WORK_DIR);

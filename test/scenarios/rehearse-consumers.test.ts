@@ -14,7 +14,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { endpointCreations, sideBySideProblem } from "../../lib/rehearsal/deploy-timeline";
 import { formatSteps, rehearse } from "../../lib/rehearsal/rehearse";
-import { FIXTURES, newRehearsal } from "../scenarios/harness";
+import { FIXTURES, newRehearsal } from "./harness";
 
 const CONFIG = path.join(FIXTURES, "consumers.json");
 

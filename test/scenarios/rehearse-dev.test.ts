@@ -4,18 +4,22 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { type Rehearsal, bytesUnder, formatSteps, rehearse } from "../../lib/rehearsal/rehearse";
-import { REPO_ROOT, newRehearsal } from "../scenarios/harness";
+import { type Rehearsal, type RehearsalResult, bytesUnder, formatSteps, rehearse } from "../../lib/rehearsal/rehearse";
+import { REPO_ROOT, newRehearsal } from "./harness";
 
 /** The provider binary is about 675 MB: a stack that copied it would hold that much. */
 const ONE_MIB = 1024 * 1024;
 
+// One rehearsal, run once for both tests: the second reads the .terraform folders its deploy left.
 let rehearsal: Rehearsal;
-
-test("the shipped dev environment deploys, verifies, converges and destroys to nothing, under exactly its generated policies", async () => {
+let result: RehearsalResult;
+beforeAll(async () => {
   rehearsal = newRehearsal(path.join(REPO_ROOT, "config", "environments.json"), "dev");
-  const result = await rehearse(rehearsal);
+  result = await rehearse(rehearsal);
   process.stdout.write(`dev rehearsal:\n${formatSteps(result.rows)}`);
+});
+
+test("the shipped dev environment deploys, verifies, converges and destroys to nothing, under exactly its generated policies", () => {
   expect(result.failure?.message).toBeUndefined();
   expect(result.rows.map((r) => [r.step, r.result])).toEqual([
     ["emulator", "ok"],

@@ -10,7 +10,7 @@
  */
 import * as path from "node:path";
 import { formatSteps } from "../../lib/rehearsal/rehearse";
-import { FIXTURES, newRehearsal } from "../scenarios/harness";
+import { FIXTURES, newRehearsal } from "./harness";
 
 test("a CNAME in an existing zone (dns.zoneId) is created, verified, converges and is destroyed, under exactly the generated policies", async () => {
   const rehearsal = newRehearsal(path.join(FIXTURES, "consumers.json"), "zoneid");

@@ -7,8 +7,8 @@
  * endpoint with no change and no second endpoint.
  */
 import * as path from "node:path";
-import { ENDPOINT_ADDRESS, addedResources, deployedState, expectedResources, managedState, tainted, untaintWhenActive } from "../../scenarios/fault-checks";
-import { REPO_ROOT, newRehearsal, since, stepFailure } from "../../scenarios/harness";
+import { ENDPOINT_ADDRESS, addedResources, deployedState, expectedResources, managedState, tainted, untaintWhenActive } from "../fault-checks";
+import { REPO_ROOT, newRehearsal, since, stepFailure } from "../harness";
 
 const CONSUMER_ROLE = "arn:aws:iam::222222222222:role/redshift-endpoints-deploy";
 

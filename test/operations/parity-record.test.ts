@@ -1,5 +1,5 @@
 /**
- * `npm run parity:record` (lib/rehearsal/parity.ts) without AWS: its options,
+ * `npm run parity:record` (lib/operations/parity-record.ts) without AWS: its options,
  * its cost estimate, its update of snapshots.meta.json, and the order of its
  * steps with the clean-up that must run whatever fails, with fakes for the
  * cluster, pytest and the terminal. The run against AWS itself is not tested.
@@ -20,7 +20,7 @@ import {
   parityRecordCommand,
   recordParity,
   recordPlan,
-} from "../../lib/rehearsal/parity";
+} from "../../lib/operations/parity-record";
 import { tempDir } from "../helpers";
 
 const BASE = { "owner-profile": "sandbox-owner", "grantee-profile": "sandbox-grantee", region: "us-east-1" };

@@ -11,6 +11,9 @@
  * suite's ledger (whatever its finalizers could not delete) and delete the
  * cluster this command created. Nothing here talks to the emulator.
  *
+ * It acts on real AWS (it creates and deletes clusters), so it lives in
+ * lib/operations, apart from the rehearsal harness.
+ *
  * Not run by any test against AWS: its parts (options, estimate, metadata
  * update, the order of the steps and the clean-up) are unit-tested with fakes.
  */
@@ -20,6 +23,7 @@ import * as path from "node:path";
 import { createInterface } from "node:readline/promises";
 import { CreateClusterCommand, DeleteClusterCommand, DescribeClustersCommand, RedshiftClient } from "@aws-sdk/client-redshift";
 import { fromIni } from "@aws-sdk/credential-providers";
+import { isAwsError } from "../aws/errors";
 import { type CommandIo, UsageError, defineCommand } from "../cli/command";
 import { type Spawner, inheritedSpawner } from "../cli/processes";
 
@@ -308,7 +312,7 @@ export function awsClusterOps(plan: RecordPlan, pollMs = 30_000, timeoutMs = 3_6
     try {
       return (await client.send(new DescribeClustersCommand({ ClusterIdentifier: identifier }))).Clusters?.[0]?.ClusterStatus;
     } catch (e) {
-      if ((e as Error).name === "ClusterNotFoundFault") return undefined;
+      if (isAwsError(e, "ClusterNotFound")) return undefined;
       throw e;
     }
   };
