@@ -413,8 +413,12 @@ _RULES += [
     Rule(
         "iam.ec2-vpc",
         ("ec2 actions on a security group",),
-        "ec2:Vpc is the ARN of the security group's VPC",
-        f"{IAM_REFERENCE}: ec2:Vpc, 'Filters access by the ARN of the VPC'",
+        "ec2:Vpc is the ARN of the security group's VPC where the reference lists the key in the action's own row for"
+        " security-group (ec2:CreateTags, ec2:DeleteSecurityGroup, ec2:ModifyVpcEndpoint, …); where it does not"
+        " (ec2:DeleteTags, ec2:CreateSecurityGroup, ec2:CreateVpcEndpoint) the key is absent and a condition on it is false",
+        f"{IAM_REFERENCE}: each action's row ('Pay close attention to whether the key is in the same row as a specific"
+        " resource type', the reference's actions table); ec2:Vpc, 'Filters access by the ARN of the VPC'; IAM User"
+        " Guide, Condition operators: a key absent from the request makes the condition false",
     ),
     Rule(
         "iam.missing-resource",

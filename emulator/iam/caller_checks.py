@@ -65,9 +65,11 @@ def _create_vpc_endpoint_check(req: Request) -> CallerCheck | None:
         except Exception:
             groups = []
     resources = [Resource(_ec2_arn(req, "vpc", group.vpc_id)), Resource(_ec2_arn(req, "subnet", group.subnet_ids[0]))]
-    resources += [_security_group(req, g) for g in groups]
+    resources += [_security_group(req, g, "ec2:CreateVpcEndpoint") for g in groups]
     resources.append(Resource(_ec2_arn(req, "vpc-endpoint", "*")))
-    return CallerCheck("ec2:CreateVpcEndpoint", Context(resources, {"aws:RequestedRegion": [req.region]}, {"aws:RequestedRegion"}), ("UnauthorizedOperation", 400))
+    # ec2:Vpc is in no row of this action in the reference: modelled, and absent (a condition on it is false).
+    modelled = {"aws:RequestedRegion", "ec2:Vpc"}
+    return CallerCheck("ec2:CreateVpcEndpoint", Context(resources, {"aws:RequestedRegion": [req.region]}, modelled), ("UnauthorizedOperation", 400))
 
 
 def _modify_vpc_endpoint_check(req: Request) -> CallerCheck | None:
@@ -86,8 +88,10 @@ def _modify_vpc_endpoint_check(req: Request) -> CallerCheck | None:
     if endpoint is None:
         return None  # the call itself fails with EndpointNotFound
     resources = [Resource(_ec2_arn(req, "vpc-endpoint", endpoint.vpc_endpoint_id))]
-    resources += [_security_group(req, g) for g in _redshift_list(req.params, "VpcSecurityGroupIds")]
-    return CallerCheck("ec2:ModifyVpcEndpoint", Context(resources, {"aws:RequestedRegion": [req.region]}, {"aws:RequestedRegion"}), ("UnauthorizedOperation", 400))
+    resources += [_security_group(req, g, "ec2:ModifyVpcEndpoint") for g in _redshift_list(req.params, "VpcSecurityGroupIds")]
+    # ec2:Vpc is in this action's security-group row, not its vpc-endpoint row: on the endpoint it is absent.
+    modelled = {"aws:RequestedRegion", "ec2:Vpc"}
+    return CallerCheck("ec2:ModifyVpcEndpoint", Context(resources, {"aws:RequestedRegion": [req.region]}, modelled), ("UnauthorizedOperation", 400))
 
 
 def _service_linked_role_check(req: Request) -> CallerCheck | None:

@@ -18,6 +18,8 @@ from urllib.parse import unquote, urlparse
 from moto.ec2.models import ec2_backends
 from rules import rule
 
+from . import reference
+
 
 @dataclass
 class Resource:
@@ -62,14 +64,16 @@ def _ec2_arn(req: Request, kind: str, rid: str) -> str:
     return f"arn:aws:ec2:{req.region}:{req.account}:{kind}/{rid}"
 
 
-def _security_group(req: Request, group_id: str) -> Resource:
-    """A security group and its ``ec2:Vpc`` (the VPC it belongs to), as AWS fills it in."""
+def _security_group(req: Request, group_id: str, action: str) -> Resource:
+    """A security group as a resource of ``action``, with ``ec2:Vpc`` (the ARN of its VPC) only where the reference
+    lists that key in ``action``'s row for security-group (``iam.ec2-vpc``): not for ec2:DeleteTags,
+    ec2:CreateSecurityGroup or ec2:CreateVpcEndpoint, where it is absent and a condition on it is false."""
     keys: dict[str, list[str]] = {}
     group = ec2_backends[req.account][req.region].get_security_group_from_id(group_id)
     if group is None:
         # Gone, or never there: a retried delete after its first attempt succeeded looks like this.
         return Resource(_ec2_arn(req, "security-group", group_id), keys, missing=True)
-    if getattr(group, "vpc_id", None):
+    if getattr(group, "vpc_id", None) and "ec2:Vpc" in reference.condition_keys(action, "security-group"):
         rule("iam.ec2-vpc")
         keys["ec2:Vpc"] = [_ec2_arn(req, "vpc", group.vpc_id)]
     return Resource(_ec2_arn(req, "security-group", group_id), keys)
@@ -82,7 +86,7 @@ def _indexed(params: dict[str, list[str]], prefix: str) -> list[str]:
 
 def _ec2_resource_by_id(req: Request, rid: str) -> Resource:
     if rid.startswith("sg-"):
-        return _security_group(req, rid)
+        return _security_group(req, rid, f"ec2:{req.action}")
     if rid.startswith("sgr-"):
         return Resource(_ec2_arn(req, "security-group-rule", rid))
     if rid.startswith("vpc-"):
@@ -96,7 +100,7 @@ def _ec2_context(req: Request) -> Context | None:
     if req.action in ("DeleteSecurityGroup", "RevokeSecurityGroupEgress", "RevokeSecurityGroupIngress", "AuthorizeSecurityGroupIngress", "ModifySecurityGroupRules"):
         if group is None:
             return None
-        resources = [_security_group(req, group)]
+        resources = [_security_group(req, group, f"ec2:{req.action}")]
         # The service authorization reference lists security-group-rule as a resource of ModifySecurityGroupRules
         # (required) and AuthorizeSecurityGroupIngress (the new rule), not of RevokeSecurityGroupIngress or
         # RevokeSecurityGroupEgress: AWS checks no rule ARN there, so neither does this emulator.
@@ -109,7 +113,8 @@ def _ec2_context(req: Request) -> Context | None:
         vpc = (p.get("VpcId") or [None])[0]
         if vpc is None:
             return None
-        return Context([Resource(_ec2_arn(req, "vpc", vpc)), Resource(_ec2_arn(req, "security-group", "*"))], {}, set())
+        # The reference lists no ec2:Vpc in either row of this action: a condition on it is false (modelled, absent).
+        return Context([Resource(_ec2_arn(req, "vpc", vpc)), Resource(_ec2_arn(req, "security-group", "*"))], {}, {"ec2:Vpc"})
     if req.action in ("CreateTags", "DeleteTags"):
         ids = _indexed(p, "ResourceId")
         # Called directly, not through a create call's TagSpecifications: ec2:CreateAction is absent.
