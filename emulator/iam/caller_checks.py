@@ -19,7 +19,7 @@ from moto.ec2.models import ec2_backends
 from rules import rule
 
 from . import reference
-from .context import Context, Request, Resource, _ec2_arn, _security_group, route53_vpc_value
+from .context import Context, Request, Resource, _ec2_arn, _security_group, resource_type, route53_vpc_value, typed
 
 
 @dataclass
@@ -125,15 +125,10 @@ CALLER_CHECKS: dict[str, list[Callable[[Request], CallerCheck | None]]] = {
 
 def caller_checks(req: Request, action: str) -> list[CallerCheck]:
     """The checks ``CALLER_CHECKS`` makes behind ``action`` for this request."""
-    return [check for build in CALLER_CHECKS.get(action, []) if (check := build(req)) is not None]
-
-
-def _resource_type(arn: str) -> str | None:
-    """The resource type of an ARN as the reference names it (``security-group`` of ``...:security-group/sg-1``)."""
-    if arn == "*" or ":" not in arn:
-        return None
-    tail = arn.split(":", 5)[5]
-    return tail.split("/", 1)[0] if "/" in tail else tail.split(":", 1)[0]
+    checks = [check for build in CALLER_CHECKS.get(action, []) if (check := build(req)) is not None]
+    for check in checks:
+        typed(check.action, check.context)
+    return checks
 
 
 def _tagged_types(req: Request) -> list[str]:
@@ -163,7 +158,7 @@ def dependent_checks(req: Request, action: str, context: Context, error: tuple[s
     ec2:CreateTags.
     """
     rule("iam.dependent-actions")
-    types = {t for r in context.resources or [] if (t := _resource_type(r.arn))}
+    types = {t for r in context.resources or [] if (t := resource_type(r.arn))}
     checks: list[CallerCheck] = []
     for dependent in reference.dependent_actions(action, types):
         if dependent == "ec2:CreateTags":
