@@ -42,14 +42,19 @@ def _redshift_list(params: dict[str, list[str]], name: str) -> list[str]:
 def _create_vpc_endpoint_check(req: Request) -> CallerCheck | None:
     """``ec2:CreateVpcEndpoint`` behind ``redshift:CreateEndpointAccess``.
 
-    Source: Amazon Redshift Management Guide, "Redshift-managed VPC endpoints", considerations: creating a
-    Redshift-managed VPC endpoint needs ec2:CreateVpcEndpoint in the caller's IAM policy. The resources are
+    Source: Amazon Redshift Management Guide, "Redshift-managed VPC endpoints", Considerations: a note on creating
+    or modifying a Redshift-managed VPC endpoint, not read verbatim here (the stored copies end at "To create or
+    modify a Redshi…"; that it asks for ec2:CreateVpcEndpoint in the caller's IAM policy is as issue 19 reported
+    it); the CloudFormation registry schema of AWS::Redshift::EndpointAccess lists ec2:CreateVpcEndpoint among its
+    create permissions (rules.CFN_REGISTRY_ACCESS; the repository's own schema lists ec2:CreateClientVpnEndpoint
+    instead). The resources are
     the ones the service authorization reference lists for ec2:CreateVpcEndpoint (vpc*, vpc-endpoint*,
     subnet, security-group): the subnet group's VPC, the subnet this emulator places the endpoint in (its
     first), the endpoint's security groups (the VPC's default group when none is given) and the new VPC
     endpoint. How AWS makes this check (a forward access session or otherwise) is not documented: assumed.
     The error, Redshift's UnauthorizedOperation (400), is the one botocore's model lists for
-    CreateEndpointAccess ("Your account is not authorized to perform the requested operation.").
+    CreateEndpointAccess ("Your account is not authorized to perform the requested operation."); its message is
+    this emulator's (IAM's access-denied wording): AWS's is unrecorded.
     """
     from moto.redshift.models import redshift_backends  # noqa: PLC0415  (moto's, at call time)
 
@@ -75,7 +80,8 @@ def _create_vpc_endpoint_check(req: Request) -> CallerCheck | None:
 def _modify_vpc_endpoint_check(req: Request) -> CallerCheck | None:
     """``ec2:ModifyVpcEndpoint`` behind ``redshift:ModifyEndpointAccess``.
 
-    Source: the same considerations of the Management Guide (modifying needs ec2:ModifyVpcEndpoint). The
+    Source: the same note of the Management Guide (not read verbatim; modifying needs ec2:ModifyVpcEndpoint as
+    issue 19 reported it), and the registry schema's update permissions, which list ec2:ModifyVpcEndpoint. The
     resources are the endpoint's VPC endpoint and the new security groups (vpc-endpoint*, security-group in
     the reference, the group with its ec2:Vpc). The mechanism is not documented: assumed. Error as above
     (botocore lists UnauthorizedOperation for ModifyEndpointAccess).

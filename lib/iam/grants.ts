@@ -99,6 +99,8 @@ const byAws = (operations: ProviderOperation[], via: string, detail: string, sou
 
 /** Why the emulator does not evaluate the checks that only AWS's CloudFormation schema lists. */
 const CFN_ONLY = "only the AWS::Redshift::EndpointAccess schema lists it, among the handler's permissions; no document says when or on what Redshift checks it";
+/** The CloudFormation schemas' repository (AWS's own handlers for AWS::Redshift::EndpointAccess and EndpointAuthorization). */
+const CFN_REPO = "aws-cloudformation/aws-cloudformation-resource-providers-redshift";
 
 /** Why an update-only grant goes unexercised: no scenario makes that change. */
 const updateOnly = (what: string) => `update only: no scenario changes ${what}`;
@@ -108,11 +110,12 @@ const notEvaluated = (why: string) => `the emulator does not evaluate this check
 /** Where each document a reason cites lives. */
 export const SOURCES = {
   redshiftGuideEndpoints:
-    "Amazon Redshift Management Guide, Redshift-managed VPC endpoints, considerations: creating or modifying one needs ec2:CreateVpcEndpoint or ec2:ModifyVpcEndpoint in the caller's IAM policy (https://docs.aws.amazon.com/redshift/latest/mgmt/managing-cluster-cross-vpc.html)",
+    "Amazon Redshift Management Guide, Redshift-managed VPC endpoints, Considerations (https://docs.aws.amazon.com/redshift/latest/mgmt/managing-cluster-cross-vpc.html): a note on creating or modifying a Redshift-managed VPC endpoint, not read verbatim here (the stored copies end at its first words, 'To create or modify a Redshi…'); that it asks for ec2:CreateVpcEndpoint and ec2:ModifyVpcEndpoint in the caller's IAM policy is as issue 19 reported it",
   redshiftGuideServiceLinkedRole:
     "Amazon Redshift Management Guide, Using service-linked roles: Redshift creates AWSServiceRoleForRedshift the first time an account creates a cluster or a Redshift-managed VPC endpoint (https://docs.aws.amazon.com/redshift/latest/mgmt/using-service-linked-roles.html)",
-  cfnEndpointAccessSchema:
-    "AWS::Redshift::EndpointAccess resource schema, handler permissions (aws-cloudformation/aws-cloudformation-resource-providers-redshift, aws-redshift-endpointaccess/aws-redshift-endpointaccess.json)",
+  cfnEndpointAccessSchema: `AWS::Redshift::EndpointAccess resource schema, handler permissions (${CFN_REPO}, aws-redshift-endpointaccess/aws-redshift-endpointaccess.json @55b2520 and @517d7ca: ec2:DescribeVpcAttribute, DescribeSecurityGroups, DescribeAddresses, DescribeInternetGateways and DescribeSubnets for create, update and delete; for create ec2:CreateClientVpnEndpoint, not ec2:CreateVpcEndpoint)`,
+  cfnEndpointAccessRegistry:
+    "the CloudFormation registry's AWS::Redshift::EndpointAccess schema, as stackql/stackql-registry-docs mirrors it (docs/aws-docs/providers/aws/redshift/endpoint_accesses/index.md @0386423, endpoint_access/index.md @7297e19): ec2:CreateVpcEndpoint among the create permissions, ec2:ModifyVpcEndpoint among the update ones",
   reference: (action: string) =>
     `service authorization reference: dependent action of ${action} (https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html)`,
   ec2TagOnCreate:
@@ -152,7 +155,8 @@ const describeVpcsForDependentChecks = (reason: ActionReason): Grant => ({
 /**
  * What AWS checks on the caller behind CreateEndpointAccess and
  * ModifyEndpointAccess: ec2:CreateVpcEndpoint and ec2:ModifyVpcEndpoint (the
- * Redshift Management Guide), with the resource types the reference lists for
+ * Redshift Management Guide's note, as reported, and the CloudFormation
+ * registry schema), with the resource types the reference lists for
  * them, and the dependent actions the reference names for ec2:CreateVpcEndpoint.
  *
  * - CreateVpcEndpoint: the VPC, the subnet the endpoint may sit in, the
@@ -162,10 +166,18 @@ const describeVpcsForDependentChecks = (reason: ActionReason): Grant => ({
  * - ModifyVpcEndpoint: the VPC endpoint, and its security groups in the VPC
  *   (ec2:Vpc is listed for security-group on this action).
  * - No ec2:DeleteVpcEndpoints: no document asks the caller for it on
- *   DeleteEndpointAccess (the guide names create and modify; AWS's own
- *   AWS::Redshift::EndpointAccess schema lists only redshift:DeleteEndpointAccess
- *   for delete), and Redshift deletes the VPC endpoint as AWSServiceRoleForRedshift,
- *   whose policy holds it.
+ *   DeleteEndpointAccess. The guide's note (as reported) names create and
+ *   modify. The AWS::Redshift::EndpointAccess delete permissions differ by
+ *   copy, and none names it: the repository's older schema
+ *   (endpoint-access/aws-redshift-endpointaccess.json @1580564) lists only
+ *   redshift:DeleteEndpointAccess; the newer one
+ *   (aws-redshift-endpointaccess/aws-redshift-endpointaccess.json @55b2520)
+ *   adds ec2:DeleteClientVpnEndpoint and five ec2:Describe* actions; the
+ *   registry copy (stackql mirror @0386423) lists ec2:DeleteVpcEndpoint and
+ *   ec2:DescribeVpcEndpoint, which are no IAM actions (the reference has
+ *   ec2:DeleteVpcEndpoints and ec2:DescribeVpcEndpoints). Redshift deletes the
+ *   VPC endpoint as AWSServiceRoleForRedshift, whose policy holds
+ *   ec2:DeleteVpcEndpoints.
  */
 function vpcEndpointCallerChecks(ctx: StackContext): Grant[] {
   const ec2Arn = (type: string, id: string) => `arn:${ctx.partition}:ec2:${ctx.region}:${ctx.accountId}:${type}/${id}`;
@@ -183,7 +195,7 @@ function vpcEndpointCallerChecks(ctx: StackContext): Grant[] {
           ["create"],
           "redshift:CreateEndpointAccess",
           "creating a Redshift-managed VPC endpoint needs it in the caller's policy",
-          `${SOURCES.redshiftGuideEndpoints}; ${SOURCES.cfnEndpointAccessSchema} (registry copy)`,
+          `${SOURCES.redshiftGuideEndpoints}; ${SOURCES.cfnEndpointAccessRegistry}`,
         ),
       },
     },
@@ -194,7 +206,7 @@ function vpcEndpointCallerChecks(ctx: StackContext): Grant[] {
           ["update"],
           "redshift:ModifyEndpointAccess",
           "modifying a Redshift-managed VPC endpoint needs it in the caller's policy",
-          SOURCES.redshiftGuideEndpoints,
+          `${SOURCES.redshiftGuideEndpoints}; ${SOURCES.cfnEndpointAccessRegistry}`,
           updateOnly("the endpoint's security groups"),
         ),
       },
@@ -209,7 +221,7 @@ function vpcEndpointCallerChecks(ctx: StackContext): Grant[] {
           ["update"],
           "redshift:ModifyEndpointAccess",
           "the endpoint's new security groups, in the consumer VPC",
-          SOURCES.redshiftGuideEndpoints,
+          `${SOURCES.redshiftGuideEndpoints}; ${SOURCES.cfnEndpointAccessRegistry}`,
           updateOnly("the endpoint's security groups"),
         ),
       },
