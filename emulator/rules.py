@@ -11,8 +11,10 @@ table and the code to each other: every rule is applied somewhere, and every
 rule applied is in the table.
 
 No safety guarantee of the project rests on an assumed rule (the README
-presents none as AWS behaviour); where AWS might differ, the project's own
-commands are made safe without it (``revoke.in-use-without-force``).
+presents none as AWS behaviour: each rule's ``claims`` are the words that
+would, and test_rules.py keeps them out of the user-facing documents); where
+AWS might differ, the project's own commands are made safe without it
+(``revoke.in-use-without-force``).
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ class Rule:
     source: str | None = None
     #: What no source decides (the error code, the trigger, the timing); the whole rule when there is no source.
     assumed: str | None = None
+    #: Words that would sell the assumed part as AWS behaviour. test_rules.py fails when a user-facing document
+    #: (README.md, docs/rehearsal.md, docs/runbooks.md, docs/iam.md) or a config check's message holds one.
+    claims: tuple[str, ...] = ()
 
 
 # Sources, as cited below.
@@ -172,6 +177,7 @@ _RULES: list[Rule] = [
         "revoking, without Force, what an endpoint still uses: refused with InvalidAuthorizationState (400) by default; with --revoke-in-use accept, the grant goes and the endpoints stay",
         None,
         "no AWS source says what AWS does: the model lists InvalidAuthorizationState for the operation and documents only Force=true. The project's safety does not rest on either answer: npm run deploy and npm run destroy refuse to revoke a grant an endpoint still uses (lib/operations/revoke-guard.ts), proven under --revoke-in-use accept",
+        claims=("AWS refuses to revoke", "InvalidAuthorizationState"),
     ),
     Rule(
         "revoke.force-deletes-endpoints",
@@ -284,7 +290,11 @@ _RULES: list[Rule] = [
         ("CreateEndpointAccess",),
         "a second endpoint for the same cluster in the same VPC: EndpointAlreadyExists (400), 'The Redshift-managed VPC endpoint for VPC <vpc> to access cluster already exists'",
         None,
-        "no published source: the rule and the message are as this project's users reported them from the manual procedure",
+        "the whole rule: no AWS document found says it (the guide's considerations, the quotas page, which limits endpoints per"
+        " cluster and per authorization only, the model, whose EndpointAlreadyExists speaks of 'the given identifier', and the"
+        " CLI reference, which has no example for these commands); the rule and the message are as this project's users"
+        " reported them from the manual procedure",
+        claims=("a second fails with `EndpointAlreadyExists`", "AWS allows one endpoint per cluster per VPC", "documented rules (one endpoint per cluster"),
     ),
     Rule("create.quota-per-cluster", ("CreateEndpointAccess",), "a 31st endpoint of a cluster: EndpointsPerClusterLimitExceeded (400)", f"{GUIDE_QUOTAS}: endpoints per cluster, 30; {MODEL}"),
     Rule(
@@ -316,8 +326,11 @@ _RULES: list[Rule] = [
         "create.subnet-choice",
         ("CreateEndpointAccess",),
         "one network interface, in the subnet group's first subnet, with an address from it",
-        f'{GUIDE_ENDPOINTS}: "Amazon Redshift chooses a subnet that has IP addresses available for the network interface associated with the endpoint"',
-        "which subnet: AWS chooses; this emulator takes the first. That there is exactly one network interface",
+        f'{GUIDE_ENDPOINTS}: "Amazon Redshift chooses a subnet that has IP addresses available for the network interface associated with the endpoint";'
+        f' {MODEL}: CreateEndpointAccessMessage.SubnetGroupName, "The subnet group from which Amazon Redshift chooses the subnet to deploy the endpoint."',
+        "which subnet: AWS chooses; this emulator takes the first. That there is exactly one network interface: the guide speaks of"
+        " 'the network interface', the model's VpcEndpoint.NetworkInterfaces of 'One or more network interfaces of the endpoint'",
+        claims=("One ENI", "one ENI in one AZ", "a single network interface in one AZ, even when"),
     ),
     Rule("create.port", ("CreateEndpointAccess",), "the endpoint's port is the cluster's", f"{MODEL}: EndpointAccess.Port, 'The port number on which the cluster accepts incoming connections.'"),
     Rule("create.address", ("CreateEndpointAccess",), "Address is <name>.<hex>.<region>.redshift.amazonaws.com", None, "the format: AWS publishes none"),
