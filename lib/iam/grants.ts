@@ -72,6 +72,11 @@ export interface ActionReason {
   readonly source?: string;
   /** Why no rehearsal scenario exercises it. @default none: some scenario must call it */
   readonly notExercised?: string;
+  /**
+   * For `caller: "aws"`, what no document says about AWS's check (whether, when, on what); the grant table prints
+   * it, so nothing assumed reads as AWS behaviour. @default none: the source says all of it
+   */
+  readonly assumed?: string;
 }
 
 /** One grant: a statement built with iam-floyd, and why each of its actions is there. */
@@ -88,14 +93,30 @@ const provider = (operations: ProviderOperation[], detail: string, notExercised?
   detail,
   ...(notExercised === undefined ? {} : { notExercised }),
 });
-const byAws = (operations: ProviderOperation[], via: string, detail: string, source: string, notExercised?: string): ActionReason => ({
+const byAws = (
+  operations: ProviderOperation[],
+  via: string,
+  detail: string,
+  source: string,
+  { notExercised, assumed }: { notExercised?: string; assumed?: string } = {},
+): ActionReason => ({
   operations,
   caller: "aws",
   via,
   detail,
   source,
   ...(notExercised === undefined ? {} : { notExercised }),
+  ...(assumed === undefined ? {} : { assumed }),
 });
+
+/** What no document says about a dependent action of ec2:CreateVpcEndpoint when Redshift makes that check. */
+const DEPENDENT_OF_CALLER_CHECK =
+  "when AWS checks it and on which resource, and whether it does when Redshift makes the ec2:CreateVpcEndpoint check (the reference says only that you must have it 'to successfully call the action')";
+/** What no document says about the caller-side checks behind CreateEndpointAccess and ModifyEndpointAccess. */
+const VPC_ENDPOINT_CHECK = "how AWS makes the check (a forward access session or otherwise), and so on which resources and condition keys";
+/** What no document says about a check only AWS's CloudFormation schema lists. */
+const SCHEMA_ONLY_CHECK =
+  "that Redshift checks it on the caller at all, when, and on what: a handler's permissions are what CloudFormation's handler role needs, and no document says Redshift checks them on the caller";
 
 /** Why the emulator does not evaluate the checks that only AWS's CloudFormation schema lists. */
 const CFN_ONLY = "only the AWS::Redshift::EndpointAccess schema lists it, among the handler's permissions; no document says when or on what Redshift checks it";
@@ -183,7 +204,10 @@ function vpcEndpointCallerChecks(ctx: StackContext): Grant[] {
   const ec2Arn = (type: string, id: string) => `arn:${ctx.partition}:ec2:${ctx.region}:${ctx.accountId}:${type}/${id}`;
   const subnets = ctx.endpointSubnetIds.length ? ctx.endpointSubnetIds : ["*"];
   const checkedBehind = (action: string, detail: string, notExercised?: string) =>
-    byAws(["create"], "redshift:CreateEndpointAccess", detail, SOURCES.reference(action), notExercised);
+    byAws(["create"], `${action}, itself checked behind redshift:CreateEndpointAccess`, detail, SOURCES.reference(action), {
+      notExercised,
+      assumed: DEPENDENT_OF_CALLER_CHECK,
+    });
   return [
     {
       statement: new Ec2("CreateRedshiftManagedVpcEndpoint")
@@ -196,6 +220,7 @@ function vpcEndpointCallerChecks(ctx: StackContext): Grant[] {
           "redshift:CreateEndpointAccess",
           "creating a Redshift-managed VPC endpoint needs it in the caller's policy",
           `${SOURCES.redshiftGuideEndpoints}; ${SOURCES.cfnEndpointAccessRegistry}`,
+          { assumed: VPC_ENDPOINT_CHECK },
         ),
       },
     },
@@ -207,7 +232,7 @@ function vpcEndpointCallerChecks(ctx: StackContext): Grant[] {
           "redshift:ModifyEndpointAccess",
           "modifying a Redshift-managed VPC endpoint needs it in the caller's policy",
           `${SOURCES.redshiftGuideEndpoints}; ${SOURCES.cfnEndpointAccessRegistry}`,
-          updateOnly("the endpoint's security groups"),
+          { notExercised: updateOnly("the endpoint's security groups"), assumed: VPC_ENDPOINT_CHECK },
         ),
       },
     },
@@ -222,7 +247,7 @@ function vpcEndpointCallerChecks(ctx: StackContext): Grant[] {
           "redshift:ModifyEndpointAccess",
           "the endpoint's new security groups, in the consumer VPC",
           `${SOURCES.redshiftGuideEndpoints}; ${SOURCES.cfnEndpointAccessRegistry}`,
-          updateOnly("the endpoint's security groups"),
+          { notExercised: updateOnly("the endpoint's security groups"), assumed: VPC_ENDPOINT_CHECK },
         ),
       },
     },
@@ -481,7 +506,9 @@ export const GRANTS: Readonly<Record<string, GrantFactory>> = {
             a === "ec2:DescribeSecurityGroups" || a === "ec2:DescribeSubnets"
               ? `${SOURCES.cfnEndpointAccessSchema}; ${SOURCES.reference("ec2:CreateVpcEndpoint")}`
               : SOURCES.cfnEndpointAccessSchema,
-            a === "ec2:DescribeSecurityGroups" || a === "ec2:DescribeSubnets" ? undefined : notEvaluated(CFN_ONLY),
+            a === "ec2:DescribeSecurityGroups" || a === "ec2:DescribeSubnets"
+              ? { assumed: `${SCHEMA_ONLY_CHECK}; as a dependent action of ec2:CreateVpcEndpoint, ${DEPENDENT_OF_CALLER_CHECK}` }
+              : { notExercised: notEvaluated(CFN_ONLY), assumed: SCHEMA_ONLY_CHECK },
           ),
         ]),
       ),
@@ -497,7 +524,7 @@ export const GRANTS: Readonly<Record<string, GrantFactory>> = {
           "redshift:CreateEndpointAccess, ModifyEndpointAccess, DeleteEndpointAccess",
           "Redshift checks the VPC's DNS attributes as the caller",
           SOURCES.cfnEndpointAccessSchema,
-          notEvaluated(CFN_ONLY),
+          { notExercised: notEvaluated(CFN_ONLY), assumed: SCHEMA_ONLY_CHECK },
         ),
       },
     },
