@@ -41,6 +41,12 @@ export interface StackContext {
   readonly recordNames: readonly string[];
   /** Literal types of the DNS records the stack manages. */
   readonly recordTypes: readonly string[];
+  /**
+   * Whether an endpoint authorization of the stack is revoked with Force
+   * (`force_delete`, from `producer.forceDeleteAuthorizations`).
+   * @default false
+   */
+  readonly forceDeleteAuthorizations?: boolean;
 }
 
 /**
@@ -135,6 +141,7 @@ export const SOURCES = {
   redshiftGuideServiceLinkedRole:
     "Amazon Redshift Management Guide, Using service-linked roles: Redshift creates AWSServiceRoleForRedshift the first time an account creates a cluster or a Redshift-managed VPC endpoint (https://docs.aws.amazon.com/redshift/latest/mgmt/using-service-linked-roles.html)",
   cfnEndpointAccessSchema: `AWS::Redshift::EndpointAccess resource schema, handler permissions (${CFN_REPO}, aws-redshift-endpointaccess/aws-redshift-endpointaccess.json @55b2520 and @517d7ca: ec2:DescribeVpcAttribute, DescribeSecurityGroups, DescribeAddresses, DescribeInternetGateways and DescribeSubnets for create, update and delete; for create ec2:CreateClientVpnEndpoint, not ec2:CreateVpcEndpoint)`,
+  cfnEndpointAuthorizationSchema: `AWS::Redshift::EndpointAuthorization resource schema, delete handler permissions (${CFN_REPO}, aws-redshift-endpointauthorization/aws-redshift-endpointauthorization.json @c8def72: redshift:RevokeEndpointAccess, redshift:DeleteEndpointAccess, …); the handler revokes with the template's Force (endpoint-authorization/src/main/java/software/amazon/redshift/endpointauthorization/Translator.java @2b310c5, translateToRevokeRequest)`,
   cfnEndpointAccessRegistry:
     "the CloudFormation registry's AWS::Redshift::EndpointAccess schema, as stackql/stackql-registry-docs mirrors it (docs/aws-docs/providers/aws/redshift/endpoint_accesses/index.md @0386423, endpoint_access/index.md @7297e19): ec2:CreateVpcEndpoint among the create permissions, ec2:ModifyVpcEndpoint among the update ones",
   reference: (action: string) =>
@@ -318,6 +325,28 @@ export const GRANTS: Readonly<Record<string, GrantFactory>> = {
         ),
       },
     },
+    // A revoke with Force deletes the grantee's endpoints. AWS's own AWS::Redshift::EndpointAuthorization schema lists
+    // redshift:DeleteEndpointAccess among its delete permissions, and its handler revokes with the template's Force.
+    ...(ctx.forceDeleteAuthorizations
+      ? [
+          {
+            // No resource type in the reference.
+            statement: inRegion(new Redshift("ForcedRevokeDeletesEndpoints").allow().toDeleteEndpointAccess(), ctx),
+            why: {
+              "redshift:DeleteEndpointAccess": byAws(
+                ["delete"],
+                "redshift:RevokeEndpointAccess",
+                "delete with force_delete: the revoke deletes the grantee's Redshift-managed VPC endpoints",
+                SOURCES.cfnEndpointAuthorizationSchema,
+                {
+                  notExercised: notEvaluated("only the AWS::Redshift::EndpointAuthorization schema lists it, among its delete permissions"),
+                  assumed: "whether AWS checks it on the caller of a forced revoke at all: no document says so",
+                },
+              ),
+            },
+          },
+        ]
+      : []),
   ],
   "resource.aws_security_group": (ctx): Grant[] => [
     {
