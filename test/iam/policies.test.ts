@@ -181,7 +181,12 @@ describe("iam-policies", () => {
       {
         Sid: "NoResourceLevelPermissions",
         Effect: "Allow",
-        Action: ["redshift:AuthorizeEndpointAccess", "redshift:DeleteEndpointAccess", "redshift:DescribeEndpointAuthorization", "redshift:RevokeEndpointAccess"],
+        Action: [
+          "redshift:AuthorizeEndpointAccess",
+          "redshift:DeleteEndpointAccess",
+          "redshift:DescribeEndpointAuthorization",
+          "redshift:RevokeEndpointAccess",
+        ],
         Resource: "*",
         Condition: { StringEquals: { "aws:RequestedRegion": "ap-northeast-1" } },
       },
