@@ -11,8 +11,10 @@ table and the code to each other: every rule is applied somewhere, and every
 rule applied is in the table.
 
 No safety guarantee of the project rests on an assumed rule (the README
-presents none as AWS behaviour); where AWS might differ, the project's own
-commands are made safe without it (``revoke.in-use-without-force``).
+presents none as AWS behaviour: each rule's ``claims`` are the words that
+would, and test_rules.py keeps them out of the user-facing documents); where
+AWS might differ, the project's own commands are made safe without it
+(``revoke.in-use-without-force``).
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ class Rule:
     source: str | None = None
     #: What no source decides (the error code, the trigger, the timing); the whole rule when there is no source.
     assumed: str | None = None
+    #: Words that would sell the assumed part as AWS behaviour. test_rules.py fails when a user-facing document
+    #: (README.md, docs/rehearsal.md, docs/runbooks.md, docs/iam.md) or a config check's message holds one.
+    claims: tuple[str, ...] = ()
 
 
 # Sources, as cited below.
@@ -40,8 +45,26 @@ GUIDE_ENDPOINTS = "Amazon Redshift Management Guide, Redshift-managed VPC endpoi
 GUIDE_QUOTAS = "Amazon Redshift Management Guide, Quotas and limits (https://docs.aws.amazon.com/redshift/latest/mgmt/amazon-redshift-limits.html)"
 GUIDE_RELOCATION = "Amazon Redshift Management Guide, Relocating your cluster (https://docs.aws.amazon.com/redshift/latest/mgmt/managing-cluster-recovery.html)"
 GUIDE_SLR = "Amazon Redshift Management Guide, Using service-linked roles (https://docs.aws.amazon.com/redshift/latest/mgmt/using-service-linked-roles.html)"
-CFN_AUTHORIZATION = "aws-cloudformation/aws-cloudformation-resource-providers-redshift, endpoint-authorization (Translator, UpdateHandler, DeleteHandler, Stabilizers)"
-CFN_ACCESS = "aws-cloudformation/aws-cloudformation-resource-providers-redshift, endpoint-access (UpdateHandler, DeleteHandler, Stabilizers)"
+# AWS's CloudFormation handlers (AWS-authored clients of these APIs): repository, path and commit of each file cited.
+CFN_REPO = "aws-cloudformation/aws-cloudformation-resource-providers-redshift"
+CFN_AUTH = f"{CFN_REPO}, endpoint-authorization/src/main/java/software/amazon/redshift/endpointauthorization/"
+CFN_ACCESS_OLD = f"{CFN_REPO}, endpoint-access/src/main/java/software/amazon/redshift/endpointaccess/"
+CFN_ACCESS_UPDATE = f"{CFN_REPO}, aws-redshift-endpointaccess/src/main/java/software/amazon/redshift/endpointaccess/UpdateHandler.java @293e3a4"
+#: The Management Guide's note on the EC2 permissions a caller needs. Not read verbatim: every stored copy reachable
+#: here ends at its first words, and the archived Markdown (awsdocs/amazon-redshift-management-guide @0978500) predates it.
+GUIDE_EC2_NOTE = (
+    f"{GUIDE_ENDPOINTS}, Considerations: a note on creating or modifying a Redshift-managed VPC endpoint, not read"
+    " verbatim here (the stored copies end at its first words, 'To create or modify a Redshi…'); that it asks for"
+    " ec2:CreateVpcEndpoint and ec2:ModifyVpcEndpoint in the caller's policy is as issue 19 reported it"
+)
+#: What the CloudFormation registry's schema lists, and what the repository's own schema lists instead.
+CFN_REGISTRY_ACCESS = (
+    "the CloudFormation registry schema of AWS::Redshift::EndpointAccess, as stackql/stackql-registry-docs mirrors it"
+    " (docs/aws-docs/providers/aws/redshift/endpoint_accesses/index.md @0386423 and endpoint_access/index.md @7297e19):"
+    " ec2:CreateVpcEndpoint among the create permissions, ec2:ModifyVpcEndpoint among the update ones (the"
+    f" repository's schema, {CFN_REPO} aws-redshift-endpointaccess/aws-redshift-endpointaccess.json @55b2520 and"
+    " @517d7ca, lists ec2:CreateClientVpnEndpoint and ec2:ModifyClientVpnEndpoint instead)"
+)
 TF_AUTHORIZATION_TEST = "hashicorp/terraform-provider-aws, internal/service/redshift/endpoint_authorization_test.go"
 TF_ACCESS_TEST = "hashicorp/terraform-provider-aws, internal/service/redshift/endpoint_access_test.go"
 TF_WAIT = "hashicorp/terraform-provider-aws, internal/service/redshift/wait.go and consts.go (waitEndpointAccessActive, waitEndpointAccessDeleted)"
@@ -116,27 +139,29 @@ _RULES: list[Rule] = [
         "authorize.adds-vpcs",
         ("AuthorizeEndpointAccess",),
         "authorizing an account again with VPCs it does not have adds them to its one authorization",
-        f"{TF_AUTHORIZATION_TEST}: TestAccRedshiftEndpointAuthorization_vpcs (one VPC, then two); {CFN_AUTHORIZATION}: translateToUpdateAuthorizeRequest sends only the new VPCs",
+        f"{TF_AUTHORIZATION_TEST}: TestAccRedshiftEndpointAuthorization_vpcs (one VPC, then two); {CFN_AUTH}Translator.java @2b310c5: translateToUpdateAuthorizeRequest sends only the new VPCs",
     ),
     Rule(
         "authorize.vpc-already-authorized",
         ("AuthorizeEndpointAccess",),
         "a request that names a VPC the authorization already has: EndpointAuthorizationAlreadyExists (400), nothing added",
-        f'{CFN_AUTHORIZATION}: "Remove the ones that already exist before making the API call, otherwise we get an error saying vpc id already exists"',
+        f'{CFN_AUTH}Translator.java @0d73478: "Remove the ones that already exist before making the API call, otherwise we get an error saying vpc id already exists"',
         "the code: the handler does not name it; EndpointAuthorizationAlreadyExists is listed ('The authorization already exists for this endpoint.')",
     ),
     Rule(
         "authorize.all-vpcs",
         ("AuthorizeEndpointAccess",),
         "an authorization with no VpcIds allows every VPC of the grantee: AllowedAllVPCs true, AllowedVPCs empty",
-        f'{MODEL}: EndpointAuthorization.AllowedAllVPCs; {CFN_AUTHORIZATION}: "we should not call the auth api with an empty list (this would result in an auth all)"',
+        f'{MODEL}: EndpointAuthorization.AllowedAllVPCs; {CFN_AUTH}Translator.java @0d73478: "we should not call the auth api with an empty list (this would result in an auth all)"',
     ),
     Rule(
         "authorize.specific-on-all",
         ("AuthorizeEndpointAccess",),
         "naming VPCs for an account that already has every VPC: EndpointAuthorizationAlreadyExists (400)",
         None,
-        "AWS's CloudFormation handler calls this case 'currently not supported' and never asks AWS",
+        f"the whole rule: no source shows AWS's answer. AWS's CloudFormation handler never sends this request: {CFN_AUTH}Translator.java"
+        " @0d73478 refuses it itself ('authorize all -> authorize specific, which is currently not supported', CfnInvalidRequestException"
+        " before any call), and @2b310c5 revokes all, then authorizes the VPCs (translateToUpdateRevokeRequest)",
     ),
     Rule(
         "authorization.revoking",
@@ -152,6 +177,7 @@ _RULES: list[Rule] = [
         "revoking, without Force, what an endpoint still uses: refused with InvalidAuthorizationState (400) by default; with --revoke-in-use accept, the grant goes and the endpoints stay",
         None,
         "no AWS source says what AWS does: the model lists InvalidAuthorizationState for the operation and documents only Force=true. The project's safety does not rest on either answer: npm run deploy and npm run destroy refuse to revoke a grant an endpoint still uses (lib/operations/revoke-guard.ts), proven under --revoke-in-use accept",
+        claims=("AWS refuses to revoke", "InvalidAuthorizationState"),
     ),
     Rule(
         "revoke.force-deletes-endpoints",
@@ -163,7 +189,7 @@ _RULES: list[Rule] = [
         "revoke.revoking-until-endpoints-gone",
         ("RevokeEndpointAccess", "DescribeEndpointAuthorization"),
         "a forced revoke leaves the authorization Revoking until its endpoints are gone, then it is gone",
-        f"{MODEL}: AuthorizationStatus Revoking; {CFN_AUTHORIZATION}: Stabilizers.isDoneRevoking polls until it is no longer Revoking or gone",
+        f"{MODEL}: AuthorizationStatus Revoking; {CFN_AUTH}Stabilizers.java @1580564: isDoneRevoking, 'If the output is empty, then we revoked everything' and 'If the status is revoking, return false'",
         "how long it takes",
     ),
     Rule(
@@ -176,7 +202,7 @@ _RULES: list[Rule] = [
         "revoke.some-vpcs",
         ("RevokeEndpointAccess",),
         "revoking with VpcIds removes those VPCs; the authorization stays for the others",
-        f"{TF_AUTHORIZATION_TEST}: TestAccRedshiftEndpointAuthorization_vpcs (two VPCs, then one); {CFN_AUTHORIZATION}: translateToUpdateRevokeRequest",
+        f"{TF_AUTHORIZATION_TEST}: TestAccRedshiftEndpointAuthorization_vpcs (two VPCs, then one); {CFN_AUTH}Translator.java @2b310c5: translateToUpdateRevokeRequest revokes only the removed VPCs",
     ),
     Rule(
         "revoke.last-vpc",
@@ -196,7 +222,7 @@ _RULES: list[Rule] = [
         "describe-authorization.empty",
         ("DescribeEndpointAuthorization",),
         "no match is an empty list, not an error",
-        f"{MODEL}: no not-found error is listed for DescribeEndpointAuthorization; {CFN_AUTHORIZATION}: ReadHandler treats an empty list as not found",
+        f"{MODEL}: no not-found error is listed for DescribeEndpointAuthorization; {CFN_AUTH}Validator.java @35d7182: validateReadReturnedAuthorization throws CfnNotFoundException on an empty list",
     ),
     Rule(
         "describe-authorization.grantee-view",
@@ -264,7 +290,11 @@ _RULES: list[Rule] = [
         ("CreateEndpointAccess",),
         "a second endpoint for the same cluster in the same VPC: EndpointAlreadyExists (400), 'The Redshift-managed VPC endpoint for VPC <vpc> to access cluster already exists'",
         None,
-        "no published source: the rule and the message are as this project's users reported them from the manual procedure",
+        "the whole rule: no AWS document found says it (the guide's considerations, the quotas page, which limits endpoints per"
+        " cluster and per authorization only, the model, whose EndpointAlreadyExists speaks of 'the given identifier', and the"
+        " CLI reference, which has no example for these commands); the rule and the message are as this project's users"
+        " reported them from the manual procedure",
+        claims=("a second fails with `EndpointAlreadyExists`", "AWS allows one endpoint per cluster per VPC", "documented rules (one endpoint per cluster"),
     ),
     Rule("create.quota-per-cluster", ("CreateEndpointAccess",), "a 31st endpoint of a cluster: EndpointsPerClusterLimitExceeded (400)", f"{GUIDE_QUOTAS}: endpoints per cluster, 30; {MODEL}"),
     Rule(
@@ -296,8 +326,11 @@ _RULES: list[Rule] = [
         "create.subnet-choice",
         ("CreateEndpointAccess",),
         "one network interface, in the subnet group's first subnet, with an address from it",
-        f'{GUIDE_ENDPOINTS}: "Amazon Redshift chooses a subnet that has IP addresses available for the network interface associated with the endpoint"',
-        "which subnet: AWS chooses; this emulator takes the first. That there is exactly one network interface",
+        f'{GUIDE_ENDPOINTS}: "Amazon Redshift chooses a subnet that has IP addresses available for the network interface associated with the endpoint";'
+        f' {MODEL}: CreateEndpointAccessMessage.SubnetGroupName, "The subnet group from which Amazon Redshift chooses the subnet to deploy the endpoint."',
+        "which subnet: AWS chooses; this emulator takes the first. That there is exactly one network interface: the guide speaks of"
+        " 'the network interface', the model's VpcEndpoint.NetworkInterfaces of 'One or more network interfaces of the endpoint'",
+        claims=("One ENI", "one ENI in one AZ", "a single network interface in one AZ, even when"),
     ),
     Rule("create.port", ("CreateEndpointAccess",), "the endpoint's port is the cluster's", f"{MODEL}: EndpointAccess.Port, 'The port number on which the cluster accepts incoming connections.'"),
     Rule("create.address", ("CreateEndpointAccess",), "Address is <name>.<hex>.<region>.redshift.amazonaws.com", None, "the format: AWS publishes none"),
@@ -305,7 +338,7 @@ _RULES: list[Rule] = [
         "endpoint.states",
         ("CreateEndpointAccess", "ModifyEndpointAccess", "DeleteEndpointAccess", "DescribeEndpointAccess"),
         "creating, then active; modifying, then active; deleting, then gone, each after --endpoint-delay seconds",
-        f"{TF_WAIT}: Pending creating/modifying, Target active; Pending deleting, then not found; {CFN_ACCESS}: VALID_ENDPOINT_STATUS active, isEndpointDeleted on EndpointNotFound",
+        f"{TF_WAIT}: Pending creating/modifying, Target active; Pending deleting, then not found; {CFN_ACCESS_OLD}EndpointAccessStabilizers.java @4b0a14b: isEndpointActive waits for endpointStatus 'active', isEndpointDeleted for EndpointNotFoundException",
         "the time each takes (AWS documents none; the provider waits up to 10 minutes, polling first after 30 s)",
     ),
     Rule(
@@ -320,7 +353,7 @@ _RULES: list[Rule] = [
         "endpoint.active-to-change",
         ("DeleteEndpointAccess", "ModifyEndpointAccess"),
         "deleting or modifying an endpoint that is not active: InvalidEndpointState (400)",
-        f"{MODEL}: InvalidEndpointStateFault, listed for both; {CFN_ACCESS}: 'Endpoint status must be active'",
+        f"{MODEL}: InvalidEndpointStateFault, listed for both; {CFN_ACCESS_OLD}DeleteHandler.java @c15b839 and {CFN_ACCESS_UPDATE}: InvalidEndpointStateException becomes 'Endpoint status must be active'",
     ),
     Rule(
         "modify.security-groups-only",
@@ -332,14 +365,14 @@ _RULES: list[Rule] = [
         "modify.same-groups",
         ("ModifyEndpointAccess",),
         "the groups the endpoint already has: InvalidParameterValue (400), 'The specified VPC security group identifiers are already associated with the endpoint.'",
-        f"{CFN_ACCESS}: UpdateHandler handles AWS's answer 'The specified VPC security group identifiers are already associated with the endpoint.'",
+        f"{CFN_ACCESS_UPDATE} handles AWS's answer 'The specified VPC security group identifiers are already associated with the endpoint.'",
         "the code: the handler matches the message, not a code",
     ),
     Rule(
         "describe-endpoint.not-found-by-name",
         ("DescribeEndpointAccess",),
         "an EndpointName that matches nothing: EndpointNotFound (404)",
-        f"{MODEL}: errors of DescribeEndpointAccess; {CFN_ACCESS}: Stabilizers.isEndpointDeleted waits for EndpointNotFound",
+        f"{MODEL}: errors of DescribeEndpointAccess; {CFN_ACCESS_OLD}EndpointAccessStabilizers.java @4b0a14b: isEndpointDeleted waits for EndpointNotFoundException",
     ),
     Rule(
         "describe-endpoint.owner-view",
@@ -413,8 +446,12 @@ _RULES += [
     Rule(
         "iam.ec2-vpc",
         ("ec2 actions on a security group",),
-        "ec2:Vpc is the ARN of the security group's VPC",
-        f"{IAM_REFERENCE}: ec2:Vpc, 'Filters access by the ARN of the VPC'",
+        "ec2:Vpc is the ARN of the security group's VPC where the reference lists the key in the action's own row for"
+        " security-group (ec2:CreateTags, ec2:DeleteSecurityGroup, ec2:ModifyVpcEndpoint, …); where it does not"
+        " (ec2:DeleteTags, ec2:CreateSecurityGroup, ec2:CreateVpcEndpoint) the key is absent and a condition on it is false",
+        f"{IAM_REFERENCE}: each action's row ('Pay close attention to whether the key is in the same row as a specific"
+        " resource type', the reference's actions table); ec2:Vpc, 'Filters access by the ARN of the VPC'; IAM User"
+        " Guide, Condition operators: a key absent from the request makes the condition false",
     ),
     Rule(
         "iam.missing-resource",
@@ -434,8 +471,10 @@ _RULES += [
         "iam.caller-check-vpc-endpoint",
         ("redshift:CreateEndpointAccess", "redshift:ModifyEndpointAccess"),
         "behind CreateEndpointAccess the caller needs ec2:CreateVpcEndpoint on the VPC, the subnet, the security groups and the new VPC endpoint; behind ModifyEndpointAccess ec2:ModifyVpcEndpoint on the VPC endpoint and the new groups; else UnauthorizedOperation (400) naming the action",
-        f"{GUIDE_ENDPOINTS}, considerations: creating or modifying a Redshift-managed VPC endpoint needs ec2:CreateVpcEndpoint or ec2:ModifyVpcEndpoint in the caller's policy; {MODEL}: UnauthorizedOperation listed for both",
-        "how AWS makes the check (a forward access session or otherwise), and so its resources and keys",
+        f"{GUIDE_EC2_NOTE}; {CFN_REGISTRY_ACCESS}; {MODEL}: UnauthorizedOperation listed for both",
+        "how AWS makes the check (a forward access session or otherwise), and so its resources and keys; the message, which is the"
+        " emulator's (the one published Redshift UnauthorizedOperation, for another operation, reads 'Access Denied. Please ensure"
+        " that your IAM Permissions allow this operation.', aws/redshift-test-drive pull request 120)",
     ),
     Rule(
         "iam.caller-check-service-linked-role",

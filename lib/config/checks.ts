@@ -205,7 +205,7 @@ function checkOneEndpointPerVpc(issues: ConfigIssue[], producers: readonly Produ
         issues.push(
           issue(
             consumerPath(c, "vpcId"),
-            `EndpointAlreadyExists: cluster ${p.clusterIdentifier} (account ${p.accountId}, ${p.region}) already gets an endpoint in ${vpcId} from ${formatPath(consumerPath(first))}; AWS allows one endpoint per cluster per VPC`,
+            `EndpointAlreadyExists: cluster ${p.clusterIdentifier} (account ${p.accountId}, ${p.region}) already gets an endpoint in ${vpcId} from ${formatPath(consumerPath(first))}; users report AWS refusing a second endpoint for one cluster in one VPC (no AWS document says so), so this project refuses it`,
             vpcId,
           ),
         );

@@ -119,7 +119,7 @@ export function configTable(schemaText = jsonSchemaText()): string {
 /** How a rehearsal sees one grant: called by the provider, checked by AWS behind a call, or not exercised and why. */
 function exercised(a: ExplainedAction): string {
   const caller = a.type === "verify" ? "npm run verify calls it" : "the provider calls it";
-  const who = a.caller === "provider" ? caller : `AWS checks it behind ${a.via} (${a.source})`;
+  const who = a.caller === "provider" ? caller : `AWS checks it behind ${a.via} (${a.source})${a.assumed ? `; assumed: ${a.assumed}` : ""}`;
   return a.notExercised ? `${who}; not exercised: ${a.notExercised}` : `${who}; a rehearsal calls it`;
 }
 

@@ -41,6 +41,12 @@ export interface StackContext {
   readonly recordNames: readonly string[];
   /** Literal types of the DNS records the stack manages. */
   readonly recordTypes: readonly string[];
+  /**
+   * Whether an endpoint authorization of the stack is revoked with Force
+   * (`force_delete`, from `producer.forceDeleteAuthorizations`).
+   * @default false
+   */
+  readonly forceDeleteAuthorizations?: boolean;
 }
 
 /**
@@ -72,6 +78,11 @@ export interface ActionReason {
   readonly source?: string;
   /** Why no rehearsal scenario exercises it. @default none: some scenario must call it */
   readonly notExercised?: string;
+  /**
+   * For `caller: "aws"`, what no document says about AWS's check (whether, when, on what); the grant table prints
+   * it, so nothing assumed reads as AWS behaviour. @default none: the source says all of it
+   */
+  readonly assumed?: string;
 }
 
 /** One grant: a statement built with iam-floyd, and why each of its actions is there. */
@@ -88,17 +99,35 @@ const provider = (operations: ProviderOperation[], detail: string, notExercised?
   detail,
   ...(notExercised === undefined ? {} : { notExercised }),
 });
-const byAws = (operations: ProviderOperation[], via: string, detail: string, source: string, notExercised?: string): ActionReason => ({
+const byAws = (
+  operations: ProviderOperation[],
+  via: string,
+  detail: string,
+  source: string,
+  { notExercised, assumed }: { notExercised?: string; assumed?: string } = {},
+): ActionReason => ({
   operations,
   caller: "aws",
   via,
   detail,
   source,
   ...(notExercised === undefined ? {} : { notExercised }),
+  ...(assumed === undefined ? {} : { assumed }),
 });
+
+/** What no document says about a dependent action of ec2:CreateVpcEndpoint when Redshift makes that check. */
+const DEPENDENT_OF_CALLER_CHECK =
+  "when AWS checks it and on which resource, and whether it does when Redshift makes the ec2:CreateVpcEndpoint check (the reference says only that you must have it 'to successfully call the action')";
+/** What no document says about the caller-side checks behind CreateEndpointAccess and ModifyEndpointAccess. */
+const VPC_ENDPOINT_CHECK = "how AWS makes the check (a forward access session or otherwise), and so on which resources and condition keys";
+/** What no document says about a check only AWS's CloudFormation schema lists. */
+const SCHEMA_ONLY_CHECK =
+  "that Redshift checks it on the caller at all, when, and on what: a handler's permissions are what CloudFormation's handler role needs, and no document says Redshift checks them on the caller";
 
 /** Why the emulator does not evaluate the checks that only AWS's CloudFormation schema lists. */
 const CFN_ONLY = "only the AWS::Redshift::EndpointAccess schema lists it, among the handler's permissions; no document says when or on what Redshift checks it";
+/** The CloudFormation schemas' repository (AWS's own handlers for AWS::Redshift::EndpointAccess and EndpointAuthorization). */
+const CFN_REPO = "aws-cloudformation/aws-cloudformation-resource-providers-redshift";
 
 /** Why an update-only grant goes unexercised: no scenario makes that change. */
 const updateOnly = (what: string) => `update only: no scenario changes ${what}`;
@@ -108,11 +137,13 @@ const notEvaluated = (why: string) => `the emulator does not evaluate this check
 /** Where each document a reason cites lives. */
 export const SOURCES = {
   redshiftGuideEndpoints:
-    "Amazon Redshift Management Guide, Redshift-managed VPC endpoints, considerations: creating or modifying one needs ec2:CreateVpcEndpoint or ec2:ModifyVpcEndpoint in the caller's IAM policy (https://docs.aws.amazon.com/redshift/latest/mgmt/managing-cluster-cross-vpc.html)",
+    "Amazon Redshift Management Guide, Redshift-managed VPC endpoints, Considerations (https://docs.aws.amazon.com/redshift/latest/mgmt/managing-cluster-cross-vpc.html): a note on creating or modifying a Redshift-managed VPC endpoint, not read verbatim here (the stored copies end at its first words, 'To create or modify a Redshi…'); that it asks for ec2:CreateVpcEndpoint and ec2:ModifyVpcEndpoint in the caller's IAM policy is as issue 19 reported it",
   redshiftGuideServiceLinkedRole:
     "Amazon Redshift Management Guide, Using service-linked roles: Redshift creates AWSServiceRoleForRedshift the first time an account creates a cluster or a Redshift-managed VPC endpoint (https://docs.aws.amazon.com/redshift/latest/mgmt/using-service-linked-roles.html)",
-  cfnEndpointAccessSchema:
-    "AWS::Redshift::EndpointAccess resource schema, handler permissions (aws-cloudformation/aws-cloudformation-resource-providers-redshift, aws-redshift-endpointaccess/aws-redshift-endpointaccess.json)",
+  cfnEndpointAccessSchema: `AWS::Redshift::EndpointAccess resource schema, handler permissions (${CFN_REPO}, aws-redshift-endpointaccess/aws-redshift-endpointaccess.json @55b2520 and @517d7ca: ec2:DescribeVpcAttribute, DescribeSecurityGroups, DescribeAddresses, DescribeInternetGateways and DescribeSubnets for create, update and delete; for create ec2:CreateClientVpnEndpoint, not ec2:CreateVpcEndpoint)`,
+  cfnEndpointAuthorizationSchema: `AWS::Redshift::EndpointAuthorization resource schema, delete handler permissions (${CFN_REPO}, aws-redshift-endpointauthorization/aws-redshift-endpointauthorization.json @c8def72: redshift:RevokeEndpointAccess, redshift:DeleteEndpointAccess, …); the handler revokes with the template's Force (endpoint-authorization/src/main/java/software/amazon/redshift/endpointauthorization/Translator.java @2b310c5, translateToRevokeRequest)`,
+  cfnEndpointAccessRegistry:
+    "the CloudFormation registry's AWS::Redshift::EndpointAccess schema, as stackql/stackql-registry-docs mirrors it (docs/aws-docs/providers/aws/redshift/endpoint_accesses/index.md @0386423, endpoint_access/index.md @7297e19): ec2:CreateVpcEndpoint among the create permissions, ec2:ModifyVpcEndpoint among the update ones",
   reference: (action: string) =>
     `service authorization reference: dependent action of ${action} (https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html)`,
   ec2TagOnCreate:
@@ -152,7 +183,8 @@ const describeVpcsForDependentChecks = (reason: ActionReason): Grant => ({
 /**
  * What AWS checks on the caller behind CreateEndpointAccess and
  * ModifyEndpointAccess: ec2:CreateVpcEndpoint and ec2:ModifyVpcEndpoint (the
- * Redshift Management Guide), with the resource types the reference lists for
+ * Redshift Management Guide's note, as reported, and the CloudFormation
+ * registry schema), with the resource types the reference lists for
  * them, and the dependent actions the reference names for ec2:CreateVpcEndpoint.
  *
  * - CreateVpcEndpoint: the VPC, the subnet the endpoint may sit in, the
@@ -162,16 +194,27 @@ const describeVpcsForDependentChecks = (reason: ActionReason): Grant => ({
  * - ModifyVpcEndpoint: the VPC endpoint, and its security groups in the VPC
  *   (ec2:Vpc is listed for security-group on this action).
  * - No ec2:DeleteVpcEndpoints: no document asks the caller for it on
- *   DeleteEndpointAccess (the guide names create and modify; AWS's own
- *   AWS::Redshift::EndpointAccess schema lists only redshift:DeleteEndpointAccess
- *   for delete), and Redshift deletes the VPC endpoint as AWSServiceRoleForRedshift,
- *   whose policy holds it.
+ *   DeleteEndpointAccess. The guide's note (as reported) names create and
+ *   modify. The AWS::Redshift::EndpointAccess delete permissions differ by
+ *   copy, and none names it: the repository's older schema
+ *   (endpoint-access/aws-redshift-endpointaccess.json @1580564) lists only
+ *   redshift:DeleteEndpointAccess; the newer one
+ *   (aws-redshift-endpointaccess/aws-redshift-endpointaccess.json @55b2520)
+ *   adds ec2:DeleteClientVpnEndpoint and five ec2:Describe* actions; the
+ *   registry copy (stackql mirror @0386423) lists ec2:DeleteVpcEndpoint and
+ *   ec2:DescribeVpcEndpoint, which are no IAM actions (the reference has
+ *   ec2:DeleteVpcEndpoints and ec2:DescribeVpcEndpoints). Redshift deletes the
+ *   VPC endpoint as AWSServiceRoleForRedshift, whose policy holds
+ *   ec2:DeleteVpcEndpoints.
  */
 function vpcEndpointCallerChecks(ctx: StackContext): Grant[] {
   const ec2Arn = (type: string, id: string) => `arn:${ctx.partition}:ec2:${ctx.region}:${ctx.accountId}:${type}/${id}`;
   const subnets = ctx.endpointSubnetIds.length ? ctx.endpointSubnetIds : ["*"];
   const checkedBehind = (action: string, detail: string, notExercised?: string) =>
-    byAws(["create"], "redshift:CreateEndpointAccess", detail, SOURCES.reference(action), notExercised);
+    byAws(["create"], `${action}, itself checked behind redshift:CreateEndpointAccess`, detail, SOURCES.reference(action), {
+      notExercised,
+      assumed: DEPENDENT_OF_CALLER_CHECK,
+    });
   return [
     {
       statement: new Ec2("CreateRedshiftManagedVpcEndpoint")
@@ -183,7 +226,8 @@ function vpcEndpointCallerChecks(ctx: StackContext): Grant[] {
           ["create"],
           "redshift:CreateEndpointAccess",
           "creating a Redshift-managed VPC endpoint needs it in the caller's policy",
-          `${SOURCES.redshiftGuideEndpoints}; ${SOURCES.cfnEndpointAccessSchema} (registry copy)`,
+          `${SOURCES.redshiftGuideEndpoints}; ${SOURCES.cfnEndpointAccessRegistry}`,
+          { assumed: VPC_ENDPOINT_CHECK },
         ),
       },
     },
@@ -194,8 +238,8 @@ function vpcEndpointCallerChecks(ctx: StackContext): Grant[] {
           ["update"],
           "redshift:ModifyEndpointAccess",
           "modifying a Redshift-managed VPC endpoint needs it in the caller's policy",
-          SOURCES.redshiftGuideEndpoints,
-          updateOnly("the endpoint's security groups"),
+          `${SOURCES.redshiftGuideEndpoints}; ${SOURCES.cfnEndpointAccessRegistry}`,
+          { notExercised: updateOnly("the endpoint's security groups"), assumed: VPC_ENDPOINT_CHECK },
         ),
       },
     },
@@ -209,8 +253,8 @@ function vpcEndpointCallerChecks(ctx: StackContext): Grant[] {
           ["update"],
           "redshift:ModifyEndpointAccess",
           "the endpoint's new security groups, in the consumer VPC",
-          SOURCES.redshiftGuideEndpoints,
-          updateOnly("the endpoint's security groups"),
+          `${SOURCES.redshiftGuideEndpoints}; ${SOURCES.cfnEndpointAccessRegistry}`,
+          { notExercised: updateOnly("the endpoint's security groups"), assumed: VPC_ENDPOINT_CHECK },
         ),
       },
     },
@@ -281,6 +325,28 @@ export const GRANTS: Readonly<Record<string, GrantFactory>> = {
         ),
       },
     },
+    // A revoke with Force deletes the grantee's endpoints. AWS's own AWS::Redshift::EndpointAuthorization schema lists
+    // redshift:DeleteEndpointAccess among its delete permissions, and its handler revokes with the template's Force.
+    ...(ctx.forceDeleteAuthorizations
+      ? [
+          {
+            // No resource type in the reference.
+            statement: inRegion(new Redshift("ForcedRevokeDeletesEndpoints").allow().toDeleteEndpointAccess(), ctx),
+            why: {
+              "redshift:DeleteEndpointAccess": byAws(
+                ["delete"],
+                "redshift:RevokeEndpointAccess",
+                "delete with force_delete: the revoke deletes the grantee's Redshift-managed VPC endpoints",
+                SOURCES.cfnEndpointAuthorizationSchema,
+                {
+                  notExercised: notEvaluated("only the AWS::Redshift::EndpointAuthorization schema lists it, among its delete permissions"),
+                  assumed: "whether AWS checks it on the caller of a forced revoke at all: no document says so",
+                },
+              ),
+            },
+          },
+        ]
+      : []),
   ],
   "resource.aws_security_group": (ctx): Grant[] => [
     {
@@ -469,7 +535,9 @@ export const GRANTS: Readonly<Record<string, GrantFactory>> = {
             a === "ec2:DescribeSecurityGroups" || a === "ec2:DescribeSubnets"
               ? `${SOURCES.cfnEndpointAccessSchema}; ${SOURCES.reference("ec2:CreateVpcEndpoint")}`
               : SOURCES.cfnEndpointAccessSchema,
-            a === "ec2:DescribeSecurityGroups" || a === "ec2:DescribeSubnets" ? undefined : notEvaluated(CFN_ONLY),
+            a === "ec2:DescribeSecurityGroups" || a === "ec2:DescribeSubnets"
+              ? { assumed: `${SCHEMA_ONLY_CHECK}; as a dependent action of ec2:CreateVpcEndpoint, ${DEPENDENT_OF_CALLER_CHECK}` }
+              : { notExercised: notEvaluated(CFN_ONLY), assumed: SCHEMA_ONLY_CHECK },
           ),
         ]),
       ),
@@ -485,7 +553,7 @@ export const GRANTS: Readonly<Record<string, GrantFactory>> = {
           "redshift:CreateEndpointAccess, ModifyEndpointAccess, DeleteEndpointAccess",
           "Redshift checks the VPC's DNS attributes as the caller",
           SOURCES.cfnEndpointAccessSchema,
-          notEvaluated(CFN_ONLY),
+          { notExercised: notEvaluated(CFN_ONLY), assumed: SCHEMA_ONLY_CHECK },
         ),
       },
     },

@@ -101,6 +101,7 @@ export function stackContext(stackId: string, stack: StackJson): StackContext {
     hostedZoneIds: literals(records.map((r) => r.zone_id)),
     recordNames: literals(records.map(recordName)),
     recordTypes: literals(records.map((r) => r.type)),
+    forceDeleteAuthorizations: Object.values<StackJson>(stack.resource?.aws_redshift_endpoint_authorization ?? {}).some((a) => a.force_delete === true),
   };
 }
 

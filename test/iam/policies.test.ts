@@ -171,6 +171,37 @@ describe("iam-policies", () => {
     });
   });
 
+  test("a producer with forceDeleteAuthorizations may delete endpoints, for the forced revoke, in its region; one without may not", () => {
+    expect(actions(read("dev-producer.json"))).not.toContain("redshift:DeleteEndpointAccess");
+    const forced = validConfig();
+    forced.environments.dev.producer.forceDeleteAuthorizations = true;
+    const { read: readForced } = generate(forced);
+    const doc: PolicyDocument = readForced("dev-producer.json");
+    expect(doc.Statement.filter((s) => s.Action.includes("redshift:DeleteEndpointAccess"))).toEqual([
+      {
+        Sid: "NoResourceLevelPermissions",
+        Effect: "Allow",
+        Action: [
+          "redshift:AuthorizeEndpointAccess",
+          "redshift:DeleteEndpointAccess",
+          "redshift:DescribeEndpointAuthorization",
+          "redshift:RevokeEndpointAccess",
+        ],
+        Resource: "*",
+        Condition: { StringEquals: { "aws:RequestedRegion": "ap-northeast-1" } },
+      },
+    ]);
+    const synth = runSynth(forced);
+    expect(synth.exitCode).toBe(0);
+    const reason = explainStack("dev-producer", readStack(synth.outdir, "dev-producer"))
+      .statements.flatMap((s) => s.actions)
+      .find((a) => a.action === "redshift:DeleteEndpointAccess");
+    expect(reason).toMatchObject({ caller: "aws", via: "redshift:RevokeEndpointAccess", operations: ["delete"] });
+    expect(reason?.source).toContain("aws-redshift-endpointauthorization/aws-redshift-endpointauthorization.json @c8def72");
+    expect(reason?.notExercised).toContain("the emulator does not evaluate this check");
+    expect(reason?.assumed).toContain("whether AWS checks it on the caller");
+  });
+
   test("the consumer may create Redshift's service-linked role, and passes the caller-side checks behind CreateEndpointAccess and ModifyEndpointAccess", () => {
     const doc: PolicyDocument = read("dev-consumer-bi.json");
     expect(doc.Statement.find((s) => s.Action.includes("iam:CreateServiceLinkedRole"))).toEqual({

@@ -6,13 +6,23 @@
  * - `redshift:DescribeLoggingStatus`, which issue 16 found missing from the
  *   producer's policy: the provider's aws_redshift_cluster data source calls
  *   it on every read;
- * - `ec2:CreateVpcEndpoint`, which the Redshift Management Guide requires in
- *   the caller's policy behind CreateEndpointAccess (issue 19's first defect);
+ * - `ec2:CreateVpcEndpoint`, which the caller's policy needs behind
+ *   CreateEndpointAccess (issue 19's first defect: a note in the Redshift
+ *   Management Guide, as reported, and the CloudFormation registry schema);
  * - `ec2:DescribeVpcs`, a dependent action of ec2:CreateVpcEndpoint in the
- *   service authorization reference: nothing calls it, AWS checks it;
+ *   service authorization reference: nothing calls it, AWS checks it (when is
+ *   not documented);
  * - `route53:VPCs` compared against a bare VPC id instead of the form Route 53
  *   documents (`VPCId=<vpc-id>,VPCRegion=<region>`, issue 19's second defect),
  *   for a consumer with a private zone.
+ *
+ * Each case asserts the rehearsal's own `IAM denied:` line and the set of
+ * denied actions. AWS's message is asserted only for a direct call, whose
+ * access-denied wording the IAM User Guide documents: what Redshift says when
+ * a check behind CreateEndpointAccess fails is the emulator's wording (the one
+ * published Redshift UnauthorizedOperation, for another operation, reads
+ * "Access Denied. Please ensure that your IAM Permissions allow this
+ * operation.").
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -52,12 +62,11 @@ interface BrokenPolicy {
   readonly edit: (file: string) => void;
   /** Every action the emulator must refuse, and nothing else. */
   readonly denied: readonly string[];
-  /** What the deploy's failure must say. */
+  /** What the deploy's failure must say: the rehearsal's `IAM denied:` line; AWS's message only for a direct call. */
   readonly says: readonly string[];
 }
 
 const DEV = path.join(REPO_ROOT, "config", "environments.json");
-const CONSUMER = "assumed-role/redshift-endpoints-deploy/redshift-endpoints-dev-consumer-bi";
 
 const CASES: readonly BrokenPolicy[] = [
   {
@@ -81,10 +90,7 @@ const CASES: readonly BrokenPolicy[] = [
     before: ["dev-producer"],
     edit: (file) => removeAction(file, "ec2:CreateVpcEndpoint"),
     denied: ["ec2:CreateVpcEndpoint"],
-    says: [
-      `${CONSUMER} is not authorized to perform: ec2:CreateVpcEndpoint`,
-      "IAM denied: ec2:CreateVpcEndpoint (checked behind redshift:CreateEndpointAccess) by arn:aws:iam::222222222222:role/redshift-endpoints-deploy",
-    ],
+    says: ["IAM denied: ec2:CreateVpcEndpoint (checked behind redshift:CreateEndpointAccess) by arn:aws:iam::222222222222:role/redshift-endpoints-deploy"],
   },
   {
     name: "consumer policy without ec2:DescribeVpcs, a dependent action",
@@ -95,7 +101,6 @@ const CASES: readonly BrokenPolicy[] = [
     edit: (file) => removeAction(file, "ec2:DescribeVpcs"),
     denied: ["ec2:DescribeVpcs"],
     says: [
-      `${CONSUMER} is not authorized to perform: ec2:DescribeVpcs`,
       "IAM denied: ec2:DescribeVpcs (checked behind redshift:CreateEndpointAccess, a dependent action) by arn:aws:iam::222222222222:role/redshift-endpoints-deploy",
     ],
   },
@@ -107,7 +112,9 @@ const CASES: readonly BrokenPolicy[] = [
     before: ["trio-producer"],
     edit: bareRoute53Vpcs,
     denied: ["route53:AssociateVPCWithHostedZone", "route53:CreateHostedZone"],
-    says: ["is not authorized to perform: route53:"],
+    // Either may be refused first (the zone and the endpoint are created side by side), and the association is a
+    // check behind CreateEndpointAccess: only the rehearsal's own line is asserted.
+    says: ["IAM denied: route53:"],
   },
 ];
 

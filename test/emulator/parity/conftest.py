@@ -8,6 +8,11 @@ against AWS that is a recording (``npm run parity:record``); against the
 emulator it derives them from what the emulator does, which is only as good
 as the documents behind it (snapshots.meta.json says which is which).
 
+Against AWS the suite refuses to start when the grantee already holds an
+authorization on the cluster (``grant_in_the_way``): its clean-up revokes
+the grantee's authorization with Force, which would delete another team's
+endpoints.
+
 Two guards keep a snapshot honest:
 - a snapshot recorded against AWS is never overwritten from the emulator
   (the test verifies against it instead), nor is one of a test expected to
@@ -31,7 +36,7 @@ from localstack_snapshot.snapshots import SnapshotSession
 from localstack_snapshot.snapshots.transformer import GenericTransformer, KeyValueBasedTransformer, TimestampTransformer, TransformContext
 from parity_ledger import Ledger
 from parity_snapshots import load_metadata
-from parity_targets import AWS_CLOUD, EMULATOR, Target, aws_target, start_emulator
+from parity_targets import AWS_CLOUD, EMULATOR, Target, aws_target, grant_in_the_way, start_emulator
 
 pytest_plugins = ["localstack_snapshot.pytest.snapshot"]
 
@@ -81,6 +86,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
     if target_name() == AWS_CLOUD:
         chosen = aws_target(dict(os.environ))
+        refusal = grant_in_the_way(chosen)
+        if refusal:
+            pytest.exit(refusal, returncode=pytest.ExitCode.USAGE_ERROR)
     else:
         chosen = start_emulator(tmp_path_factory.mktemp("emulator"))
     try:

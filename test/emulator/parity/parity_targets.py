@@ -148,8 +148,9 @@ def _role_session(base: boto3.Session, endpoint_url: str | None, role_arn: str, 
     )
 
 
-def start_emulator(workdir: Path) -> Target:
-    """Starts the emulator enforcing IAM and waits for its ready line; ``stop`` ends it."""
+def start_emulator(workdir: Path, extra_args: tuple[str, ...] = ()) -> Target:
+    """Starts the emulator enforcing IAM (with ``extra_args``, e.g. ``--revoke-in-use accept``) and waits for its ready
+    line; ``stop`` ends it."""
     world = json.loads(WORLD.read_text())
     env_config = next(iter(world["environments"].values()))
     region = env_config["region"]
@@ -159,7 +160,7 @@ def start_emulator(workdir: Path) -> Target:
     call_log = workdir / "calls.jsonl"
     stderr = (workdir / "emulator.stderr").open("w")
     command = [sys.executable, str(ROOT / "emulator" / "server.py"), "--seed", str(WORLD), "--port", "0", "--exit-with-parent"]
-    command += ["--role-policies", str(workdir), "--record-calls", str(call_log)]
+    command += ["--role-policies", str(workdir), "--record-calls", str(call_log), *extra_args]
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k != "MOTO_ACCOUNT_ID"}
     process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, text=True, env=env, cwd=ROOT)
     url = _ready_url(process, workdir / "emulator.stderr", timeout=120)
@@ -224,6 +225,29 @@ AWS_VARIABLES = {
     "PARITY_REGION": "the region of the cluster",
     "PARITY_CLUSTER": "an RA3 cluster of the owner with relocation on (npm run parity:record -- --create-cluster makes one)",
 }
+
+
+def grant_in_the_way(target: Target) -> str | None:
+    """Why the suite must not run against ``target``, or None: the grantee account already holds an authorization on
+    the cluster. The suite authorizes the grantee (which adds VPCs to a grant that exists) and cleans up by revoking
+    the grantee's authorization with Force (parity_ledger.revoke_authorization), which would delete every endpoint
+    another team made under it. Checked before anything is made; a grant someone makes during the run is not seen."""
+    try:
+        found = target.owner.client("redshift").describe_endpoint_authorization(ClusterIdentifier=target.cluster_identifier, Account=target.grantee.account)
+    except ClientError as e:
+        if error_code(e) == "ClusterNotFound":
+            return None  # the cluster fixture names that problem
+        raise
+    if not found["EndpointAuthorizationList"]:
+        return None
+    grant = found["EndpointAuthorizationList"][0]
+    vpcs = "all its VPCs" if grant.get("AllowedAllVPCs") else "VPCs " + ", ".join(grant.get("AllowedVPCs") or [])
+    return (
+        f"parity: refusing to start: account {target.grantee.account} already holds an authorization on cluster {target.cluster_identifier}"
+        f" ({vpcs}; {grant.get('EndpointCount', 0)} endpoint(s); status {grant.get('Status')}). The suite cleans up by revoking the"
+        " grantee's authorization with Force, which would delete those endpoints. Name a grantee account (PARITY_GRANTEE_PROFILE)"
+        " with no authorization on PARITY_CLUSTER, or another cluster."
+    )
 
 
 def aws_target(env: dict[str, str]) -> Target:

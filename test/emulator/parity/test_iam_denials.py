@@ -4,7 +4,7 @@ both targets (the emulator enforces IAM: emulator/iam/). Sources per snapshot ke
 
 from __future__ import annotations
 
-from parity_calls import authorize, code_of, create_endpoint, private_zone, role
+from parity_calls import authorize, code_of, create_endpoint, outcome, private_zone, role
 from parity_ledger import Ledger
 from parity_targets import Target
 
@@ -72,3 +72,32 @@ def test_a_private_zone_without_the_dependent_ec2_describe_vpcs_is_refused(targe
         checked = [c for c in calls if c.get("action") == "ec2:DescribeVpcs" and c.get("via") == "route53:CreateHostedZone"]
         assert checked and checked[-1]["allowed"] is False, "the call log has no refused ec2:DescribeVpcs behind route53:CreateHostedZone"
     snapshot.match("create-zone-without-dependent-action", answer)
+
+
+def test_ec2_vpc_narrows_create_tags_on_a_security_group_but_refuses_delete_tags(target: Target, ledger: Ledger, network, run_id, snapshot) -> None:
+    """ec2:Vpc is in the reference's security-group row of ec2:CreateTags but not of ec2:DeleteTags, so one statement
+    conditioned on the group's VPC allows the first and never the second (the key is absent: the condition is false)."""
+    ec2_arn = f"arn:aws:ec2:{target.region}:{target.grantee.account}"
+    caller = role(
+        target,
+        ledger,
+        f"{run_id}-tags-in-vpc",
+        [
+            {
+                "Sid": "TagGroupsInVpc",
+                "Effect": "Allow",
+                "Action": ["ec2:CreateTags", "ec2:DeleteTags"],
+                "Resource": f"{ec2_arn}:security-group/*",
+                "Condition": {"ArnEquals": {"ec2:Vpc": f"{ec2_arn}:vpc/{network['vpc_a']}"}},
+            }
+        ],
+    )
+    ec2 = caller.client("ec2")
+    group, tags = network["sg_a"], [{"Key": "parity-tag", "Value": run_id}]
+    created = outcome(lambda: ec2.create_tags(Resources=[group], Tags=tags))
+    deleted = outcome(lambda: ec2.delete_tags(Resources=[group], Tags=tags))
+    # Only the code and status: EC2's access-denied message carries an encoded, per-request blob on AWS.
+    snapshot.match("create-tags-in-vpc", {"Error": created.get("Error", {}).get("Code"), "HTTPStatusCode": created["ResponseMetadata"]["HTTPStatusCode"]})
+    snapshot.match("delete-tags-in-vpc", {"Error": deleted.get("Error", {}).get("Code"), "HTTPStatusCode": deleted["ResponseMetadata"]["HTTPStatusCode"]})
+    assert "Error" not in created, created
+    assert code_of(deleted) == ("UnauthorizedOperation", 403), deleted
