@@ -1,6 +1,6 @@
 """What the emulator holds in one environment's accounts, as sorted JSON lines.
 
-The rehearsal (lib/operations/world.ts) takes this snapshot after seeding and
+The rehearsal (lib/rehearsal/world.ts) takes this snapshot after seeding and
 again after a destroy or a refused deploy: equal snapshots mean nothing was
 left behind and nothing was created. It asks through boto3, the AWS SDK for
 Python, exactly as it would ask AWS: each account through its stack's role.

@@ -173,7 +173,7 @@ export class ConsumerStack extends AccountStack {
     const out = (name: string, value: string | number, description: string) => new TerraformOutput(this, name, { value, description });
     out("endpoint_address", this.endpoint.endpointAddress, "DNS address of the Redshift-managed VPC endpoint");
     out("endpoint_port", this.endpoint.endpointPort, "Port of the endpoint");
-    out("endpoint_private_ip", this.endpoint.endpointPrivateIpAddress, "Private IP of the endpoint's single network interface");
+    out("endpoint_private_ip", this.endpoint.endpointPrivateIpAddress, "Private IP of the endpoint's network interface");
     out("endpoint_availability_zone", this.endpoint.endpointAvailabilityZone, "The one AZ the endpoint lives in (no failover)");
     out("endpoint_subnet_id", this.endpoint.endpointSubnetId, "Subnet of the endpoint's network interface");
     out("vpc_endpoint_id", this.endpoint.vpcEndpointId, "Id of the VPC endpoint Redshift manages for this endpoint");

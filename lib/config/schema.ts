@@ -119,9 +119,9 @@ export const ConsumerSchema = z
       .array(idOf(SUBNET_ID, "subnet"))
       .length(1, {
         error:
-          "must hold exactly 1 subnet: the endpoint gets a single network interface in one AZ, AWS picks the AZ from the subnet group, and the subnet cannot change later",
+          "must hold exactly 1 subnet: AWS places the endpoint's network interface in a subnet it picks from the subnet group, and the subnet cannot change later",
       })
-      .describe("Exactly one subnet: it fixes the AZ of the endpoint's single network interface."),
+      .describe("Exactly one subnet: it fixes the subnet, and so the AZ, of the endpoint's network interface."),
     standbySubnetIds: z
       .array(idOf(SUBNET_ID, "subnet"))
       .optional()

@@ -664,7 +664,7 @@ export const UNGATED_ACTIONS: ReadonlyMap<string, string> = new Map([
 ]);
 
 /**
- * What `npm run verify` calls (lib/verify.ts), per account role. Read-only;
+ * What `npm run verify` calls (lib/operations/verify.ts), per account role. Read-only;
  * sts:GetCallerIdentity is in UNGATED_ACTIONS.
  */
 export const VERIFY_GRANTS: Readonly<Record<"producer" | "consumer", GrantFactory>> = {

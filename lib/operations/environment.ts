@@ -27,7 +27,6 @@ export function environmentStackIds(config: Config, envName: string, configFile 
 }
 
 export type CdktfCommand = "deploy" | "diff" | "destroy";
-export const CDKTF_COMMANDS: readonly CdktfCommand[] = ["deploy", "diff", "destroy"];
 
 /**
  * The `npx` argument lists that run `command` on `stackIds`, in order.

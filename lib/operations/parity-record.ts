@@ -95,7 +95,7 @@ export const PRICES = {
   endpointHour: {
     usd: 0.01,
     source:
-      'AWS PrivateLink pricing, interface endpoint per AZ-hour, US East (N. Virginia); "Each partial VPC endpoint-hour consumed is billed as a full hour" (https://aws.amazon.com/privatelink/pricing/). A Redshift-managed endpoint is counted as one interface endpoint in one AZ (it has one network interface); whether AWS bills it so is not verified here',
+      'AWS PrivateLink pricing, interface endpoint per AZ-hour, US East (N. Virginia); "Each partial VPC endpoint-hour consumed is billed as a full hour" (https://aws.amazon.com/privatelink/pricing/). A Redshift-managed endpoint is counted as one interface endpoint in one AZ (assumed: one network interface); whether AWS bills it so is not verified here',
   },
   hostedZone: {
     usd: 0,

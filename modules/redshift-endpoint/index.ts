@@ -1,8 +1,10 @@
 /**
  * A Redshift-managed VPC endpoint placed in exactly one subnet.
  *
- * AWS gives the endpoint a single network interface in one AZ, chosen from
- * the subnet group, and the subnet cannot be changed later. Giving the subnet
+ * AWS places the endpoint's network interface in a subnet it chooses from
+ * the subnet group (Amazon Redshift Management Guide: "Amazon Redshift chooses
+ * a subnet that has IP addresses available for the network interface
+ * associated with the endpoint"), and the subnet cannot be changed later. Giving the subnet
  * group exactly one subnet is the only way to decide where the endpoint
  * lives, so this construct refuses any other count: at synth with a
  * validation when the list is known, and at plan with a precondition when it
@@ -84,9 +86,9 @@ export interface RedshiftManagedEndpointProps {
   readonly tags?: Readonly<Record<string, string>>;
 }
 
-/** Explains the single-ENI behaviour; shared by the synth-time validation and the plan-time precondition. */
+/** Why one subnet; shared by the synth-time validation and the plan-time precondition. */
 export const SINGLE_SUBNET_RULE =
-  "a Redshift-managed VPC endpoint gets a single network interface in one AZ, which AWS picks from the subnet group and which can never move, so the subnet group must hold exactly one subnet";
+  "AWS places a Redshift-managed VPC endpoint's network interface in a subnet it picks from the subnet group, and it can never move, so the subnet group must hold exactly one subnet";
 
 export class RedshiftManagedEndpoint extends Construct {
   /** The cluster subnet group, holding the single subnet; undefined with `existingSubnetGroupName`. */

@@ -41,7 +41,7 @@ const cases: Array<[string, string, (c: Config) => void, RegExp]> = [
     "two subnets",
     `${C}.subnetIds`,
     set((c) => c.environments.dev.consumers[0].subnetIds.push("subnet-0a1b2c3d")),
-    /exactly 1 subnet: the endpoint gets a single network interface in one AZ/,
+    /exactly 1 subnet: AWS places the endpoint's network interface in a subnet it picks from the subnet group/,
   ],
   ["no subnet", `${C}.subnetIds`, set((c) => (c.environments.dev.consumers[0].subnetIds = [])), /exactly 1 subnet/],
   [

@@ -30,7 +30,7 @@ test("the configuration table holds every field of the schema with its descripti
   const table = configTable();
   for (const row of [
     "| `quotas.granteesPerCluster` | integer ≥ 1 | 5 | Accounts authorized per cluster. |",
-    "| `environments.<env>.consumers[].subnetIds` | list of string (exactly 1) | required | Exactly one subnet: it fixes the AZ of the endpoint's single network interface. |",
+    "| `environments.<env>.consumers[].subnetIds` | list of string (exactly 1) | required | Exactly one subnet: it fixes the subnet, and so the AZ, of the endpoint's network interface. |",
     "| `environments.<env>.producer.forceDeleteAuthorizations` | boolean | false |",
   ])
     expect(table).toContain(row);

@@ -62,7 +62,7 @@ describe("RedshiftManagedEndpoint", () => {
   ])("fails validation with %s, explaining the single-ENI behaviour", (_label, subnetIds) => {
     const { stack } = endpointStack({ subnetIds });
     expect(() => Testing.synth(stack, true)).toThrow(
-      new RegExp(`subnetIds must hold exactly one subnet, got ${subnetIds.length}.*single network interface in one AZ`),
+      new RegExp(`subnetIds must hold exactly one subnet, got ${subnetIds.length}.*network interface in a subnet it picks from the subnet group`),
     );
   });
 
@@ -108,7 +108,7 @@ describe("RedshiftManagedEndpoint", () => {
     expect(group.lifecycle.precondition).toEqual([
       {
         condition: "${(length(data.aws_subnets.private.ids) == 1)}",
-        error_message: expect.stringMatching(/subnetIds of endpoint team-y-lake must hold exactly one subnet: .*single network interface in one AZ/),
+        error_message: expect.stringMatching(/subnetIds of endpoint team-y-lake must hold exactly one subnet: .*network interface in a subnet it picks/),
       },
     ]);
   });

@@ -3,8 +3,8 @@
  * revoke an authorization that an endpoint still uses (lib/operations/
  * revoke-guard.ts): AWS documents nothing of what such a revoke does without
  * Force, so the commands do not leave it to AWS. The engine and AWS are
- * injected here; test/scenarios/revoke-guard.test.ts runs it against the
- * emulator answering such a revoke both ways.
+ * injected here; test/scenarios/destroy-order.test.ts runs it against the
+ * emulator, which accepts such a revoke there (--revoke-in-use accept).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";

@@ -40,7 +40,7 @@ import type { DriftRow } from "../../lib/operations/drift-report";
 import { EMULATOR_ACCESS_KEY_ID, EMULATOR_SECRET_ACCESS_KEY } from "../../lib/rehearsal/emulator";
 import { CONSOLE_ROLE_NAME } from "../../lib/rehearsal/iam-enforcement";
 import type { DriftJson, Rehearsal } from "../../lib/rehearsal/rehearse";
-import { FIXTURES, newRehearsal } from "../scenarios/harness";
+import { FIXTURES, newRehearsal } from "./harness";
 
 const OWNER = "111111111111";
 const GRANTEE = "222222222222";

@@ -82,7 +82,7 @@ describe("standby subnets", () => {
     // The endpoint takes the group's name (forces a new endpoint) and is also replaced on any subnet change.
     expect(endpoint(after).subnet_group_name).toMatch(/^\$\{aws_redshift_subnet_group\.[\w-]+\.name\}$/);
     expect(endpoint(after).lifecycle.replace_triggered_by).toEqual([expect.stringMatching(/^aws_redshift_subnet_group\.[\w-]+\.subnet_ids$/)]);
-    // Only one endpoint per cluster per VPC may exist: never create the new one first.
+    // The new endpoint keeps the old one's name, taken until it is deleted (the model's EndpointAlreadyExists): never create the new one first.
     for (const j of [before, after]) {
       expect(group(j).lifecycle?.create_before_destroy).toBeUndefined();
       expect(endpoint(j).lifecycle.create_before_destroy).toBeUndefined();

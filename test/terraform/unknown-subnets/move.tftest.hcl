@@ -1,6 +1,6 @@
 # Real-engine tier: moving the endpoint to another subnet (the AZ-failure
 # runbook) replaces the endpoint, destroying the old one before creating the
-# new one: AWS allows one endpoint per cluster per VPC. Here the subnet list is
+# new one: it keeps the old one's name, taken until it is deleted. Here the subnet list is
 # a variable, so the subnet group's name cannot be derived from its subnet and
 # only the endpoint's replace_triggered_by on the group's subnet_ids can force
 # the replacement; the group itself is updated in place.
