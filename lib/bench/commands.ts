@@ -215,7 +215,7 @@ export const benchDriftCommand = defineCommand(
       };
       const results = await runDriftBench(run, rounds, log);
       const one = rehearsals.get(1) as Rehearsal;
-      const stackDir = path.join(one.options.scratchDir, "cdktf.out.drift", "stacks", one.stacks.consumers[0]);
+      const stackDir = path.join(one.options.scratchDir, "cdktf.out.drift", one.options.environment, "stacks", one.stacks.consumers[0]);
       const tofu = engine.terraformBinary;
       const steps = [
         await cpuOf(one, "init", tofu, ["init", "-input=false", "-no-color"], stackDir),

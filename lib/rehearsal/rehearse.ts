@@ -222,7 +222,11 @@ export function startCommand(
     };
     child.stdout?.on("data", collect);
     child.stderr?.on("data", collect);
+    let finished = false;
+    // A child that cannot start (a missing cwd, say) emits 'error' and then 'close': finish once.
     const finish = (exitCode: number) => {
+      if (finished) return;
+      finished = true;
       log.end(`\n[exit ${exitCode}]\n`);
       resolve({ exitCode, output: stripVTControlCharacters(chunks.join("")), seconds: (Date.now() - started) / 1000 });
     };

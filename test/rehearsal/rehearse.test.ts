@@ -5,10 +5,11 @@
  * (npm run test:scenarios).
  */
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { parseConfig } from "../../lib/config";
 import { emulatorCdktf, emulatorEngine, engineEnvironment, findEngine, parseEnvFile, providerNotice, toolchainCacheDir } from "../../lib/rehearsal/engine";
-import { engineErrors, formatFaults, formatSteps, plannedChanges, rehearsalConfig } from "../../lib/rehearsal/rehearse";
+import { engineErrors, formatFaults, formatSteps, plannedChanges, rehearsalConfig, startCommand } from "../../lib/rehearsal/rehearse";
 import { diffSnapshots } from "../../lib/rehearsal/world";
 import { tempDir, validConfig } from "../helpers";
 
@@ -185,4 +186,15 @@ test("the rehearsal reports the faults it survived, and nothing without faults",
   );
   expect(formatFaults({ rate: 0, calls: 129, injected: 0, by: {} })).toBe("");
   expect(formatFaults(undefined)).toBe("");
+});
+
+test("a command that cannot start (its folder is gone) ends once, with 127 and why, and its log says so", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "start-command-"));
+  const logFile = path.join(dir, "step.log");
+  const outcome = await startCommand("bash", ["-c", "true"], { cwd: path.join(dir, "missing"), env: process.env, logFile }).done;
+  expect(outcome.exitCode).toBe(127);
+  expect(outcome.output).toContain("could not run bash");
+  await new Promise((r) => setTimeout(r, 50));
+  expect(fs.readFileSync(logFile, "utf8")).toContain("[exit 127]");
+  fs.rmSync(dir, { recursive: true, force: true });
 });
