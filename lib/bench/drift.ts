@@ -100,9 +100,10 @@ export interface CpuStep {
   readonly wallSeconds: number;
 }
 
-/** The CPU measures: each step of one consumer stack's check, and a plain plan of that stack. */
+/** The CPU measures: each step of one consumer stack's check, the steps of the two-plan check it replaced, and a plain plan of that stack. */
 export interface DriftCpu {
   readonly steps: readonly CpuStep[];
+  readonly replaced: readonly CpuStep[];
   readonly floor: CpuStep;
 }
 
@@ -125,6 +126,12 @@ export function formatDriftBench(results: readonly DriftSizeResult[], cpu: Drift
     ...cpu.steps.map((c) => [c.step, s(c.cpuSeconds), s(c.wallSeconds), `${Math.round((100 * c.cpuSeconds) / stepsCpu)}%`]),
     ["all steps of the stack", s(stepsCpu), "-", "100%"],
     [cpu.floor.step, s(cpu.floor.cpuSeconds), s(cpu.floor.wallSeconds), "-"],
+    [
+      `before: ${cpu.replaced.map((c) => c.step).join(", ")}`,
+      s(cpu.replaced.reduce((n, c) => n + c.cpuSeconds, 0)),
+      s(cpu.replaced.reduce((n, c) => n + c.wallSeconds, 0)),
+      "-",
+    ],
   ];
   return [
     `npm run drift against a plain plan of the same stacks, side by side, on ${cores} core(s); seconds, median (range):`,

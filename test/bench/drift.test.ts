@@ -64,9 +64,10 @@ test("runs every size each round and judges the medians; a failed run ends the b
 test("the report names every column and the CPU of each step with its share", () => {
   const results = judgeDriftBench(samples({ 1: [[10, 5]], 3: [[14, 6]], 10: [[29, 12]] }));
   const step = (name: string, cpu: number) => ({ step: name, cpuSeconds: cpu, wallSeconds: cpu });
-  const text = formatDriftBench(results, { steps: [step("init", 1), step("plan", 3)], floor: step("floor", 2) }, 2);
+  const text = formatDriftBench(results, { steps: [step("init", 1), step("plan", 3)], replaced: [step("a", 4), step("b", 5)], floor: step("floor", 2) }, 2);
   expect(text).toContain("on 2 core(s)");
   expect(text).toMatch(/environment +runs +drift s +plain plan s +drift \/ plan +drift vs 1 +plain plan vs 1 +target +verdict/);
   expect(text).toMatch(/3 consumer\(s\), 4 stacks +1 +14\.0 \(14\.0-14\.0\) +6\.0 \(6\.0-6\.0\) +2\.33 +1\.40x +1\.20x +<= 1\.5x +pass/);
   expect(text).toMatch(/plan +3\.0 +3\.0 +75%/);
+  expect(text).toMatch(/before: a, b +9\.0 +9\.0 +-/);
 });
