@@ -42,7 +42,7 @@ async function producerOnly(rehearsal: Rehearsal) {
 
 /**
  * The consumer's deploy fails before any change, at the consumer's plan: its
- * output holds an error of the consumer stack, and one of its errors begins as
+ * output is the consumer stack's, and one of its errors begins as
  * one of the engine's own plan in the consumer's folder does, so a deploy that
  * failed for another reason does not pass. The whole message is then read from that
  * plan, whitespace folded: the output cdktf displays is drawn by its terminal
@@ -54,8 +54,8 @@ async function producerOnly(rehearsal: Rehearsal) {
 async function consumerFails(rehearsal: Rehearsal, step: string, afterProducer: Awaited<ReturnType<typeof producerOnly>>["afterProducer"]) {
   const consumer = rehearsal.stacks.consumers[0];
   const failure = await stepFailure(() => rehearsal.cdktf(step, consumerDeploy(consumer)).then(failIfNot(step)));
-  // cdktf opens each of the engine's error boxes with the stack's name: `<stack>  ╷`.
-  expect(failure.message).toMatch(new RegExp(`^${consumer}\\s+╷`, "m"));
+  // The run is the consumer's alone: cdktf prefixes the stack's output with its name (its error box lines are not prefixed).
+  expect(failure.message.startsWith(`${step}: ${consumer}  `)).toBe(true);
   await rehearsal.expectWorld(`${step}: nothing changed`, afterProducer);
   expect(fs.existsSync(path.join(rehearsal.stackDir(consumer)))).toBe(true);
   expect((await stateList(rehearsal, consumer)).filter((a) => !a.startsWith("data."))).toEqual([]);
