@@ -2,6 +2,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import type { CommandIo } from "../lib/cli/command";
 import { synthCommand } from "../lib/synth/command";
 
 /** One environment, one cross-account consumer: the smallest valid config. */
@@ -92,3 +93,25 @@ export function readStack(outdir: string, stackId: string): any {
 
 /** A stack trace line as node prints them. */
 export const STACK_TRACE = /^\s+at .+\(?.+:\d+:\d+\)?$/m;
+
+/** A CommandIo that records what a command prints, with `env`, `cwd` and `interactive` as given; nothing of the process is touched. */
+export function recordingIo(overrides: Partial<Pick<CommandIo, "env" | "cwd" | "interactive">> = {}): {
+  io: CommandIo;
+  out: () => string;
+  err: () => string;
+} {
+  let stdout = "";
+  let stderr = "";
+  const io: CommandIo = {
+    stdout: (t) => {
+      stdout += t;
+    },
+    stderr: (t) => {
+      stderr += t;
+    },
+    env: overrides.env ?? {},
+    cwd: overrides.cwd ?? tempDir(),
+    interactive: overrides.interactive ?? false,
+  };
+  return { io, out: () => stdout, err: () => stderr };
+}

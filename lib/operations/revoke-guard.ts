@@ -122,6 +122,11 @@ export interface AwsAuthorization {
   readonly endpointCount: number;
 }
 
+/** The producer stack as the lookups reach it: its account, through its deploy role. */
+function producerTarget(envName: string, env: EnvironmentConfig): StackTarget {
+  return { stack: producerStackId(envName), role: "producer", accountId: env.producer.accountId, roleArn: env.producer.roleArn, region: env.region };
+}
+
 /** Reads what uses an authorization in AWS. Each lookup fails unless its credentials are the target's own account. */
 export interface RevokeLookups {
   /** The authorization, read in the producer's account; undefined when AWS holds none. */
@@ -149,13 +154,7 @@ export async function usedRevokes(options: {
   readonly lookups: RevokeLookups;
 }): Promise<UsedRevoke[]> {
   const { env, envName } = options;
-  const producer: StackTarget = {
-    stack: producerStackId(envName),
-    role: "producer",
-    accountId: env.producer.accountId,
-    roleArn: env.producer.roleArn,
-    region: env.region,
-  };
+  const producer = producerTarget(envName, env);
   const used: UsedRevoke[] = [];
   for (const revoke of options.revokes) {
     try {
@@ -269,13 +268,7 @@ async function withAwsVpcs(
   options: { readonly envName: string; readonly env: EnvironmentConfig; readonly lookups: RevokeLookups },
 ): Promise<HeldGrant[]> {
   const { env, envName } = options;
-  const producer: StackTarget = {
-    stack: producerStackId(envName),
-    role: "producer",
-    accountId: env.producer.accountId,
-    roleArn: env.producer.roleArn,
-    region: env.region,
-  };
+  const producer = producerTarget(envName, env);
   return Promise.all(
     held.map(async (grant) => {
       const aws = await options.lookups.authorization(producer, grant.clusterIdentifier, grant.account);

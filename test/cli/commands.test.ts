@@ -10,7 +10,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { benchCommand, benchDeployCommand, benchDriftCommand } from "../../lib/bench/commands";
-import { type Command, type CommandIo, STANDARD_EXITS, UsageError, parseCommand, runCommand, usageText } from "../../lib/cli/command";
+import { type Command, STANDARD_EXITS, UsageError, parseCommand, runCommand, usageText } from "../../lib/cli/command";
 import { environmentsCommand } from "../../lib/cli/environments";
 import { generateCommand } from "../../lib/docs/generated";
 import { iamPoliciesCommand } from "../../lib/iam/policies";
@@ -22,6 +22,7 @@ import { verifyCommand } from "../../lib/operations/verify";
 import { grantsCommand } from "../../lib/rehearsal/granted-vs-called";
 import { rehearseCommand } from "../../lib/rehearsal/rehearse";
 import { REPORT_COMMANDS } from "../../lib/reports/commands";
+import { recordingIo } from "../helpers";
 
 /** The commands npm scripts run, by name (the npm script's, or for scripts/ci/report.ts its first argument). */
 const SCRIPT_COMMANDS: ReadonlyArray<Command> = [
@@ -105,21 +106,9 @@ test("every command follows the convention, usage 2 and failed 1, or is a stated
 
 /** Runs `command` on `argv` with a recording io; nothing of the process is touched. */
 async function run(command: Command, argv: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const io: CommandIo = {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    env: {},
-    cwd: "/nonexistent",
-    interactive: true,
-  };
+  const { io, out, err } = recordingIo({ cwd: "/nonexistent", interactive: true });
   const code = await runCommand(command, argv, io);
-  return { code, stdout, stderr };
+  return { code, stdout: out(), stderr: err() };
 }
 
 const cases = COMMANDS.map((c) => [c.spec.name, c] as const);

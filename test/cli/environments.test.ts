@@ -6,29 +6,16 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { CommandIo } from "../../lib/cli/command";
 import { runCommand } from "../../lib/cli/command";
 import { environmentsCommand, selectByBackend } from "../../lib/cli/environments";
-import { tempDir, validConfig } from "../helpers";
+import { recordingIo, tempDir, validConfig } from "../helpers";
 
 const SHIPPED_CONFIG = path.join(__dirname, "..", "..", "config", "environments.json");
 
 async function run(argv: string[], env: Record<string, string> = {}) {
-  let stdout = "";
-  let stderr = "";
-  const io: CommandIo = {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    env,
-    cwd: tempDir(),
-    interactive: false,
-  };
+  const { io, out, err } = recordingIo({ env });
   const code = await runCommand(environmentsCommand, argv, io);
-  return { code, stdout, stderr };
+  return { code, stdout: out(), stderr: err() };
 }
 
 /** Writes `config` to a file and returns its path. */

@@ -13,12 +13,12 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { type CommandIo, runCommand } from "../../lib/cli/command";
+import { runCommand } from "../../lib/cli/command";
 import { type Config, UserError, loadConfig } from "../../lib/config";
 import { PIPELINE_KINDS, PIPELINE_REASONS, type PipelineDocument, checkGitHubRepository, pipelineDocuments, pipelineRoleName } from "../../lib/iam/pipeline";
 import { iamPoliciesCommand } from "../../lib/iam/policies";
 import { stateReadPolicy, statePolicy } from "../../lib/rehearsal/iam-enforcement";
-import { tempDir, validConfig } from "../helpers";
+import { recordingIo, tempDir, validConfig } from "../helpers";
 
 const ROOT = path.join(__dirname, "..", "..");
 const SHIPPED_CONFIG = path.join(ROOT, "config", "environments.json");
@@ -58,21 +58,9 @@ const s3Backend = (roleArn?: string) => ({
 });
 
 async function runIamPolicies(argv: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const io: CommandIo = {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    env: {},
-    cwd: tempDir(),
-    interactive: false,
-  };
+  const { io, out, err } = recordingIo();
   const code = await runCommand(iamPoliciesCommand, argv, io);
-  return { code, stdout, stderr };
+  return { code, stdout: out(), stderr: err() };
 }
 
 describe("the shipped config, for example-org/redshift-endpoints", () => {

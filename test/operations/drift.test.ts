@@ -6,7 +6,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { type CommandIo, runCommand } from "../../lib/cli/command";
+import { runCommand } from "../../lib/cli/command";
 import { cidrWithin } from "../../lib/config/rules";
 import { type DriftLookups, driftCommand } from "../../lib/operations/drift";
 import {
@@ -21,7 +21,7 @@ import {
   formatReport,
   planRows,
 } from "../../lib/operations/drift-report";
-import { tempDir, validConfig } from "../helpers";
+import { recordingIo, tempDir, validConfig } from "../helpers";
 
 const CONSUMER: StackExpectations = { stack: "dev-consumer-bi", port: 5439, allowedCidrs: ["10.20.0.0/16"] };
 const PRODUCER: StackExpectations = { stack: "dev-producer", port: 5439, grants: new Map([["222222222222", ["vpc-0a1b2c3d4e5f60718"]]]) };
@@ -257,20 +257,8 @@ describe("the report and its exit code", () => {
 
 describe("npm run drift", () => {
   function io(env: Record<string, string>) {
-    let stdout = "";
-    let stderr = "";
-    const value: CommandIo = {
-      stdout: (t) => {
-        stdout += t;
-      },
-      stderr: (t) => {
-        stderr += t;
-      },
-      env,
-      cwd: tempDir(),
-      interactive: false,
-    };
-    return { value, out: () => stdout, err: () => stderr };
+    const { io: value, out, err } = recordingIo({ env });
+    return { value, out, err };
   }
   const configFile = () => {
     const file = path.join(tempDir(), "environments.json");
