@@ -384,7 +384,8 @@ export const GRANTS: Readonly<Record<string, GrantFactory>> = {
         ctx,
       ),
       why: {
-        "ec2:CreateTags": provider(["update"], "update: tags_all changes", updateOnly("the default tags")),
+        // Exercised by test/scenarios/drift.test.ts: a deploy puts back a tag value changed by hand.
+        "ec2:CreateTags": provider(["update"], "update: tags_all changes"),
         "ec2:DeleteSecurityGroup": provider(["delete"], "delete"),
         "ec2:RevokeSecurityGroupEgress": provider(["create"], "create: revokes the default allow-all egress rule"),
         "ec2:RevokeSecurityGroupIngress": provider(["delete"], "delete: revoke_rules_on_delete = true revokes every rule first"),
@@ -417,7 +418,8 @@ export const GRANTS: Readonly<Record<string, GrantFactory>> = {
       ),
       why: {
         "ec2:AuthorizeSecurityGroupIngress": provider(["create"], "create: AuthorizeSecurityGroupIngress on the group"),
-        "ec2:ModifySecurityGroupRules": provider(["update"], "update: ModifySecurityGroupRules (description, ports, CIDR)", updateOnly("a rule in place")),
+        // Exercised by test/scenarios/drift.test.ts: a deploy puts back a rule's CIDR changed by hand.
+        "ec2:ModifySecurityGroupRules": provider(["update"], "update: ModifySecurityGroupRules (description, ports, CIDR)"),
         "ec2:RevokeSecurityGroupIngress": provider(["delete"], "delete: RevokeSecurityGroupIngress by rule id"),
       },
     },
@@ -435,11 +437,7 @@ export const GRANTS: Readonly<Record<string, GrantFactory>> = {
         "ec2:AuthorizeSecurityGroupIngress": provider(["create"], "create: the new rule, tagged through TagSpecifications"),
         "ec2:CreateTags": provider(["create", "update"], "create: default tags in TagSpecifications (tag-on-create); update: tags_all changes"),
         "ec2:DeleteTags": provider(["update"], "update: tags_all changes", updateOnly("the default tags")),
-        "ec2:ModifySecurityGroupRules": provider(
-          ["update"],
-          "update: the security-group-rule resource is required by ModifySecurityGroupRules",
-          updateOnly("a rule in place"),
-        ),
+        "ec2:ModifySecurityGroupRules": provider(["update"], "update: the security-group-rule resource is required by ModifySecurityGroupRules"),
       },
     },
     {

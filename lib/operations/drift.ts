@@ -139,7 +139,7 @@ export async function driftEnvironment(options: DriftOptions): Promise<DriftRepo
     ...consumers.filter((c) => c.consumer.readOnlyRoleArn === undefined).map((c) => c.expected.stack),
   ];
   if (deployRoles.length > 0)
-    options.announce?.(`NOTICE: ${deployRoles.join(", ")} name no readOnlyRoleArn: drift assumes their roleArn (the deploy role) instead (docs/day-two.md)`);
+    options.announce?.(`NOTICE: no readOnlyRoleArn for ${deployRoles.join(", ")}: drift assumes the roleArn (the deploy role) there instead (docs/day-two.md)`);
   options.announce?.(`> checking ${all.map((s) => s.stack).join(", ")} side by side: one refreshed plan each, never applied, never locked`);
   const unchecked: UncheckedStack[] = [];
   const checked = await Promise.all(

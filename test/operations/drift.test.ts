@@ -324,7 +324,7 @@ describe("npm run drift", () => {
     const stack = JSON.parse(fs.readFileSync(path.join(run.value.cwd, "cdktf.out.drift", "dev", "stacks", "dev-consumer-bi", "cdk.tf.json"), "utf8"));
     expect(stack.provider.aws[0].assume_role[0].role_arn).toBe("arn:aws:iam::222222222222:role/read");
     expect(run.out()).toBe("dev: no drift in 2 stacks\n");
-    expect(run.err()).toContain("NOTICE: dev-producer name no readOnlyRoleArn: drift assumes their roleArn (the deploy role) instead");
+    expect(run.err()).toContain("NOTICE: no readOnlyRoleArn for dev-producer: drift assumes the roleArn (the deploy role) there instead");
   });
 
   test("refuses an environment on Terraform Cloud, where a plan runs as the workspace's role, exit 1, running nothing", async () => {
